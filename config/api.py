@@ -1,0 +1,110 @@
+"""The API root (/api/v1/): one NinjaAPI, module routers mounted here, problem+json errors."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from territoire.core.api import ApiKeyAuth, SessionAuth
+from territoire.core.api import router as core_router
+from territoire.core.problems import django_validation_errors, field_errors, problem
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="API Territoire",
+    version="1",
+    description=(
+        "API de la plateforme Territoire de la Communauté Urbaine d'Arras. "
+        "Authentification : clé d'API (en-tête `X-API-Key`) pour les machines, "
+        "session pour les personnes connectées. Les erreurs suivent RFC 9457 "
+        "(application/problem+json)."
+    ),
+    auth=[ApiKeyAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError):
+    errors = field_errors(exc.errors)
+    if any(error["code"] == "json_invalid" for error in errors) or not errors:
+        return problem(
+            request,
+            status=400,
+            title="Requête illisible",
+            detail="Le corps de la requête n'est pas un JSON valide.",
+            slug="json-invalide",
+        )
+    return problem(
+        request,
+        status=422,
+        title="Données invalides",
+        detail="Corrigez les champs indiqués puis renvoyez la requête.",
+        slug="validation",
+        errors=errors,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _django_validation(request: HttpRequest, exc: ValidationError):
+    return problem(
+        request,
+        status=422,
+        title="Données invalides",
+        detail="Corrigez les champs indiqués puis renvoyez la requête.",
+        slug="validation",
+        errors=django_validation_errors(exc),
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return problem(
+        request,
+        status=401,
+        title="Authentification requise",
+        detail="Fournissez une clé d'API valide dans l'en-tête X-API-Key, ou connectez-vous.",
+        slug="authentification",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied):
+    return problem(
+        request,
+        status=403,
+        title="Action non autorisée",
+        detail="Vos droits ne permettent pas cette action.",
+        slug="interdit",
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return problem(
+        request, status=404, title="Ressource introuvable", detail=str(exc) or "", slug="introuvable"
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    return problem(request, status=exc.status_code, title=str(exc), slug="http")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception):
+    logger.exception("Unexpected API error on %s", request.path)
+    return problem(
+        request,
+        status=500,
+        title="Erreur interne",
+        detail="Une erreur imprévue est survenue ; elle a été enregistrée. Réessayez plus tard.",
+        slug="erreur-interne",
+    )

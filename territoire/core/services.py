@@ -1,0 +1,290 @@
+"""Writes of the core: every function here is one transaction with one audit entry."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from territoire.core.audit import audit_record, diff, snapshot
+from territoire.core.models import ApiKey, Commune, Membership, Role, Territory, User
+from territoire.core.modules import MODULES_BY_CODE
+from territoire.core.permissions import forget_grants, require, role_fits_scope
+
+COMMUNES_CSV = Path(__file__).parent / "data" / "cua_communes.csv"
+COMMUNE_FIELDS = (
+    "name", "postcode", "population", "population_year", "area_km2", "latitude", "longitude"
+)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@transaction.atomic
+def territory_load(*, actor: User | None = None, path: Path = COMMUNES_CSV) -> LoadReport:
+    """Create or update the CUA and its communes from the shipped CSV. Idempotent: a second
+    run changes nothing and reports every commune as unchanged."""
+    territory, _ = Territory.objects.update_or_create(
+        siren=settings.TERRITORY_SIREN,
+        defaults={"name": settings.TERRITORY_NAME, "short_name": settings.TERRITORY_SHORT_NAME},
+    )
+    existing = {commune.insee_code: commune for commune in Commune.objects.all()}
+    created = updated = unchanged = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            values = {
+                "name": row["name"],
+                "postcode": row["postcode"],
+                "population": int(row["population"]),
+                "population_year": int(row["population_year"]),
+                "area_km2": Decimal(row["area_km2"]),
+                "latitude": Decimal(row["latitude"]),
+                "longitude": Decimal(row["longitude"]),
+            }
+            commune = existing.get(row["insee_code"])
+            if commune is None:
+                Commune.objects.create(
+                    territory=territory,
+                    insee_code=row["insee_code"],
+                    slug=slugify(row["name"]),
+                    **values,
+                )
+                created += 1
+                continue
+            before = snapshot(commune, COMMUNE_FIELDS)
+            for field, value in values.items():
+                setattr(commune, field, value)
+            if diff(before, snapshot(commune, COMMUNE_FIELDS)):
+                commune.save()
+                updated += 1
+            else:
+                unchanged += 1
+    report = LoadReport(created, updated, unchanged)
+    audit_record(
+        actor=actor,
+        action="territory.load",
+        obj=territory,
+        changes={"created": created, "updated": updated, "unchanged": unchanged},
+    )
+    return report
+
+
+def _check_membership(role: str, commune: Commune | None, module: str) -> None:
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = "Ce rôle n'existe pas."
+    elif not role_fits_scope(role, commune):
+        errors["commune"] = (
+            "Ce rôle vaut pour toute la CUA : ne choisissez pas de commune."
+            if commune
+            else "Ce rôle s'exerce dans une commune : choisissez-la."
+        )
+    if module and module not in MODULES_BY_CODE:
+        errors["module"] = "Ce module n'existe pas."
+    elif module and role != Role.AGENT:
+        errors["module"] = "Seul un rôle d'agent peut être limité à un module."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _grant(
+    *, actor: User, user: User, role: str, commune: Commune | None, module: str
+) -> Membership:
+    require(actor, "core.grant_role", (commune, role))
+    _check_membership(role, commune, module)
+    duplicate = Membership.objects.filter(user=user, role=role, commune=commune, module=module)
+    if duplicate.exists():
+        raise ValidationError("Cette personne a déjà ce rôle ici.")
+    membership = Membership.objects.create(
+        user=user, role=role, commune=commune, module=module, granted_by=actor
+    )
+    forget_grants(user)
+    return membership
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: User, user: User, role: str, commune: Commune | None, module: str = ""
+) -> Membership:
+    """Give ``user`` a role in ``commune`` (or the whole territory)."""
+    membership = _grant(actor=actor, user=user, role=role, commune=commune, module=module)
+    audit_record(
+        actor=actor,
+        action="membership.grant",
+        obj=membership,
+        commune=commune,
+        changes={"user": user.email, "role": role, "module": module},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User, membership: Membership) -> None:
+    """Remove a role. The last CUA administrator cannot be removed (nobody could add one)."""
+    require(actor, "core.grant_role", (membership.commune, membership.role))
+    if (
+        membership.role == Role.CUA_ADMIN
+        and not Membership.objects.filter(role=Role.CUA_ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError("Impossible de retirer le dernier administrateur de la CUA.")
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        commune=membership.commune_id,
+        changes={"user": membership.user.email, "role": membership.role,
+                 "module": membership.module},
+    )
+    membership.delete()
+    forget_grants(membership.user)
+
+
+def _send_welcome(user: User) -> None:
+    """E-mail a link where the invited person chooses a password (the reset token flow)."""
+    link = reverse(
+        "core:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string(
+        "core/auth/welcome_email.txt", {"user": user, "link": link, "settings": settings}
+    )
+    send_mail(
+        f"Votre accès à {settings.PLATFORM_NAME}", body, settings.DEFAULT_FROM_EMAIL, [user.email]
+    )
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    commune: Commune | None,
+    module: str = "",
+) -> Membership:
+    """Give a role to a person by e-mail address, creating the account when it is new; a new
+    person receives a link to choose a password."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    is_new = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+    membership = _grant(actor=actor, user=user, role=role, commune=commune, module=module)
+    audit_record(
+        actor=actor,
+        action="member.invite",
+        obj=membership,
+        commune=commune,
+        changes={"user": email, "role": role, "module": module, "new_account": is_new},
+    )
+    if is_new:
+        transaction.on_commit(lambda: _send_welcome(user))
+    return membership
+
+
+def _hash_key(secret: str) -> str:
+    # Keys are 256-bit random strings, so a plain SHA-256 is enough (no dictionary to fear).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *, actor: User, name: str, commune: Commune, module: str
+) -> tuple[ApiKey, str]:
+    """Create a key; returns it with its secret, which is shown once and never stored."""
+    require(actor, "core.manage_api_keys", commune)
+    if module not in MODULES_BY_CODE:
+        raise ValidationError({"module": "Ce module n'existe pas."})
+    if not name.strip():
+        raise ValidationError({"name": "Donnez un nom à la clé."})
+    prefix = secrets.token_hex(4)
+    secret = f"ter_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=_hash_key(secret),
+        commune=commune,
+        module=module,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="api_key.create",
+        obj=key,
+        commune=commune,
+        changes={"name": key.name, "module": module},
+    )
+    return key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
+    require(actor, "core.manage_api_keys", key.commune)
+    if key.revoked_at is not None:
+        raise ValidationError("Cette clé est déjà révoquée.")
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, action="api_key.revoke", obj=key, commune=key.commune_id)
+    return key
+
+
+def api_key_authenticate(secret: str) -> ApiKey | None:
+    """The active key for ``secret``, or None. Marks it used at most once a minute, so that
+    heavy machine traffic does not turn every read into a write."""
+    if not secret.startswith("ter_"):
+        return None
+    key = (
+        ApiKey.objects.select_related("commune")
+        .filter(key_hash=_hash_key(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+@transaction.atomic
+def security_event_record(
+    *, action: str, user: User | None = None, identifier: str = "", detail: str = ""
+) -> None:
+    """Record an authentication event (login, failure, lockout, password reset)."""
+    changes = {"identifier": identifier} if identifier else {}
+    if detail:
+        changes["detail"] = detail
+    audit_record(
+        actor=user,
+        action=action,
+        obj=user,
+        changes=changes,
+        label=None if user else (f"anonyme ({identifier})" if identifier else "anonyme"),
+    )

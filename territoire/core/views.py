@@ -1,0 +1,443 @@
+"""Pages of the core: public pages, sign-in, "Mon espace", and the administration of members,
+audit log and API keys. Views check abilities and call selectors and services only."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from territoire.core import selectors, services
+from territoire.core.forms import (
+    ApiKeyForm,
+    AuditFilterForm,
+    CommuneSearchForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+)
+from territoire.core.models import ApiKey, Commune, Membership
+from territoire.core.modules import MODULES
+from territoire.core.pagination import paginate, querystring_without_page
+from territoire.core.permissions import can, require
+
+CUA_SCOPE = "cua"
+
+
+def crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """Breadcrumbs from the home page; the last item is the current page (no link)."""
+    return [("Accueil", reverse_lazy("core:home")), *items]
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"modules": MODULES})
+
+
+def commune_list(request: HttpRequest) -> HttpResponse:
+    form = CommuneSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = paginate(request, selectors.commune_list(search=search))
+    return render(
+        request,
+        "core/commune_list.html",
+        {
+            "form": form,
+            "page": page,
+            "search": search,
+            "querystring": querystring_without_page(request),
+            "breadcrumbs": crumbs(("Les communes", None)),
+        },
+    )
+
+
+def commune_detail(request: HttpRequest, insee_code: str) -> HttpResponse:
+    try:
+        commune = selectors.commune_get(insee_code=insee_code)
+    except Commune.DoesNotExist as exc:
+        raise Http404("Commune introuvable") from exc
+    return render(
+        request,
+        "core/commune_detail.html",
+        {
+            "commune": commune,
+            "breadcrumbs": crumbs(("Les communes", reverse("core:communes")), (commune.name, None)),
+        },
+    )
+
+
+def static_page(template: str, title: str):
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, template, {"breadcrumbs": crumbs((title, None)), "title": title})
+
+    view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
+    return view
+
+
+def site_map(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/site_map.html",
+        {"breadcrumbs": crumbs(("Plan du site", None)), "modules": MODULES},
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "core/errors/csrf.html", status=403)
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/auth/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+    extra_context = {"breadcrumbs": crumbs(("Connexion", None))}
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "core/auth/password_reset.html"
+    email_template_name = "core/auth/password_reset_email.txt"
+    subject_template_name = "core/auth/password_reset_subject.txt"
+    form_class = ResetRequestForm
+    success_url = reverse_lazy("core:password_reset_done")
+    extra_context = {"breadcrumbs": crumbs(("Mot de passe oublié", None))}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/auth/password_reset_done.html"
+    extra_context = {"breadcrumbs": crumbs(("Mot de passe oublié", None))}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/auth/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("core:password_reset_complete")
+    extra_context = {"breadcrumbs": crumbs(("Nouveau mot de passe", None))}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(action="auth.password_reset", user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/auth/password_reset_complete.html"
+    extra_context = {"breadcrumbs": crumbs(("Nouveau mot de passe", None))}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/auth/password_change.html"
+    success_url = reverse_lazy("core:my_space")
+    extra_context = {
+        "breadcrumbs": crumbs(("Mon espace", reverse_lazy("core:my_space")),
+                              ("Changer de mot de passe", None))
+    }
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
+        return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.security_event_record(action="auth.password_change", user=form.user)
+        messages.success(self.request, "Votre mot de passe a été changé.")
+        return response
+
+
+@login_required
+def my_space(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/my_space.html",
+        {
+            "memberships": selectors.roles_of(request.user),  # type: ignore[arg-type]
+            "administered": selectors.communes_administered(request.user),
+            "breadcrumbs": crumbs(("Mon espace", None)),
+        },
+    )
+
+
+# --- administration ---------------------------------------------------------------------
+
+
+def _scope(request: HttpRequest, scope: str) -> Commune | None:
+    """The commune named in the URL (or None for the territory-wide scope)."""
+    if scope == CUA_SCOPE:
+        return None
+    try:
+        return selectors.commune_get(insee_code=scope)
+    except Commune.DoesNotExist as exc:
+        raise Http404("Commune introuvable") from exc
+
+
+@login_required
+def members_home(request: HttpRequest) -> HttpResponse:
+    require(request.user, "core.use_admin_area")
+    communes = selectors.communes_administered(request.user)
+    if not can(request.user, "core.manage_members", None) and communes.count() == 1:
+        return redirect("core:members", scope=communes.get().insee_code)
+    return render(
+        request,
+        "core/admin/members_home.html",
+        {
+            "communes": communes,
+            "cua_scope": CUA_SCOPE if can(request.user, "core.manage_members", None) else None,
+            "breadcrumbs": crumbs(("Mon espace", reverse("core:my_space")), ("Membres", None)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, scope: str) -> HttpResponse:
+    commune = _scope(request, scope)
+    require(request.user, "core.manage_members", commune)
+    form = InviteForm(request.POST or None, principal=request.user, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.member_invite(
+                actor=request.user,  # type: ignore[arg-type]
+                commune=commune,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} a maintenant le rôle « {membership.get_role_display()} ».",
+            )
+            return redirect("core:members", scope=scope)
+    search = request.GET.get("q", "").strip()[:100]
+    page = paginate(
+        request, selectors.memberships_of_commune(request.user, commune=commune, search=search)
+    )
+    title = commune.name if commune else "Toute la CUA"
+    return render(
+        request,
+        "core/admin/members.html",
+        {
+            "form": form,
+            "page": page,
+            "search": search,
+            "scope": scope,
+            "scope_title": title,
+            "commune": commune,
+            "querystring": querystring_without_page(request),
+            "breadcrumbs": crumbs(
+                ("Mon espace", reverse("core:my_space")),
+                ("Membres", reverse("core:members_home")),
+                (title, None),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        membership = selectors.membership_for_manager(request.user, pk=pk)
+    except Membership.DoesNotExist as exc:
+        raise Http404("Rattachement introuvable") from exc
+    scope = membership.commune.insee_code if membership.commune else CUA_SCOPE
+    error = ""
+    if request.method == "POST":
+        try:
+            services.membership_revoke(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Le rôle de {membership.user.email} a été retiré.")
+            return redirect("core:members", scope=scope)
+    return render(
+        request,
+        "core/admin/membership_revoke.html",
+        {
+            "membership": membership,
+            "scope": scope,
+            "error": error,
+            "breadcrumbs": crumbs(
+                ("Membres", reverse("core:members", kwargs={"scope": scope})),
+                ("Retirer un rôle", None),
+            ),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, selectors.AuditFilters]:
+    form = AuditFilterForm(
+        request.GET or None,
+        communes=selectors.communes_administered(request.user),
+        actions=selectors.audit_actions(request.user),
+    )
+    if not form.is_valid():
+        return form, selectors.AuditFilters()
+    data: dict[str, Any] = form.cleaned_data
+    return form, selectors.AuditFilters(
+        search=data["q"],
+        commune_id=data["commune"].pk if data["commune"] else None,
+        action=data["action"],
+        actor=data["actor"],
+        since=data["since"],
+        until=data["until"],
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    require(request.user, "core.view_audit", None)
+    form, filters = _audit_filters(request)
+    entries = selectors.audit_entries(request.user, filters).select_related("commune")
+    return render(
+        request,
+        "core/admin/audit_log.html",
+        {
+            "form": form,
+            "page": paginate(request, entries, per_page=50),
+            "querystring": querystring_without_page(request),
+            "breadcrumbs": crumbs(
+                ("Mon espace", reverse("core:my_space")), ("Journal des modifications", None)
+            ),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered log as CSV (semicolon-separated, UTF-8 with BOM, for spreadsheets)."""
+    require(request.user, "core.view_audit", None)
+    _form, filters = _audit_filters(request)
+    entries = selectors.audit_entries(request.user, filters).select_related("commune")
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows():
+        yield "\ufeff"
+        yield writer.writerow(
+            ["date", "auteur", "action", "type_objet", "id_objet", "objet", "commune_insee",
+             "modifications", "adresse_ip"]
+        )
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(entry.at).isoformat(),
+                    entry.actor_label,
+                    entry.action,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.object_repr,
+                    entry.commune.insee_code if entry.commune else "",
+                    entry.changes,
+                    entry.ip_address or "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
+    return response
+
+
+@login_required
+def api_keys_home(request: HttpRequest) -> HttpResponse:
+    require(request.user, "core.use_admin_area")
+    communes = selectors.communes_administered(request.user)
+    if communes.count() == 1:
+        return redirect("core:api_keys", insee_code=communes.get().insee_code)
+    return render(
+        request,
+        "core/admin/api_keys_home.html",
+        {
+            "communes": communes,
+            "breadcrumbs": crumbs(("Mon espace", reverse("core:my_space")), ("Clés d'API", None)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest, insee_code: str) -> HttpResponse:
+    commune = _scope(request, insee_code)
+    if commune is None:
+        raise Http404
+    require(request.user, "core.manage_api_keys", commune)
+    form = ApiKeyForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _key, new_secret = services.api_key_create(
+                actor=request.user, commune=commune, **form.cleaned_data  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            form = ApiKeyForm()
+    return render(
+        request,
+        "core/admin/api_keys.html",
+        {
+            "commune": commune,
+            "form": form,
+            "new_secret": new_secret,
+            "page": paginate(request, selectors.api_keys_of_commune(request.user, commune=commune)),
+            "querystring": querystring_without_page(request),
+            "breadcrumbs": crumbs(
+                ("Mon espace", reverse("core:my_space")),
+                ("Clés d'API", reverse("core:api_keys_home")),
+                (commune.name, None),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        key = selectors.api_key_for_manager(request.user, pk=pk)
+    except ApiKey.DoesNotExist as exc:
+        raise Http404("Clé introuvable") from exc
+    try:
+        services.api_key_revoke(actor=request.user, key=key)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, f"La clé « {key.name} » est révoquée.")
+    return redirect("core:api_keys", insee_code=key.commune.insee_code)
