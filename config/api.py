@@ -89,13 +89,25 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied):
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404):
     return problem(
-        request, status=404, title="Ressource introuvable", detail=str(exc) or "", slug="introuvable"
+        request,
+        status=404,
+        title="Ressource introuvable",
+        detail=str(exc) or "",
+        slug="introuvable",
     )
+
+
+_HTTP_TITLES = {
+    400: ("Requête illisible", "Le corps de la requête n'est pas un JSON valide."),
+    405: ("Méthode non permise", "Cette adresse n'accepte pas cette méthode HTTP."),
+    429: ("Trop de requêtes", "Attendez un peu avant de renvoyer la requête."),
+}
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
-    return problem(request, status=exc.status_code, title=str(exc), slug="http")
+    title, detail = _HTTP_TITLES.get(exc.status_code, ("Requête refusée", str(exc)))
+    return problem(request, status=exc.status_code, title=title, detail=detail, slug="http")
 
 
 @api.exception_handler(Exception)

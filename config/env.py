@@ -36,12 +36,12 @@ def _declare(name: str, kind: str, default: Any, help: str) -> EnvVar:
 
 def env_str(name: str, default: str | None, help: str) -> str | None:
     value = _declare(name, "str", default, help).raw()
-    return default if value in (None, "") else value
+    return value or default
 
 
 def env_bool(name: str, default: bool, help: str) -> bool:
     value = _declare(name, "bool", default, help).raw()
-    if value in (None, ""):
+    if not value:
         return default
     lowered = value.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -53,7 +53,7 @@ def env_bool(name: str, default: bool, help: str) -> bool:
 
 def env_int(name: str, default: int, help: str) -> int:
     value = _declare(name, "int", default, help).raw()
-    if value in (None, ""):
+    if not value:
         return default
     try:
         return int(value)
@@ -63,7 +63,7 @@ def env_int(name: str, default: int, help: str) -> int:
 
 def env_list(name: str, default: list[str], help: str) -> list[str]:
     value = _declare(name, "list (comma-separated)", default, help).raw()
-    if value in (None, ""):
+    if not value:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
 

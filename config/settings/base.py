@@ -134,10 +134,22 @@ AXES_FAILURE_LIMIT = env_int(
 AXES_COOLOFF_TIME = timedelta(
     minutes=env_int("TERRITOIRE_LOGIN_COOLOFF_MINUTES", 15, "Minutes a lockout lasts.")
 )
+# A town hall shares one address among its agents: lock the (account, address) pair only.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail)
 AXES_LOCKOUT_TEMPLATE = "core/auth/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Read here so that docs/env.md lists them; applied by config.settings.prod only.
+PROD_SSL_REDIRECT = env_bool(
+    "TERRITOIRE_SSL_REDIRECT",
+    True,
+    "Production: redirect HTTP to HTTPS (off only behind a proxy that already does).",
+)
+PROD_HSTS_SECONDS = env_int(
+    "TERRITOIRE_HSTS_SECONDS", 31536000, "Production: HSTS max-age in seconds."
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -196,7 +208,9 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 
 # Background work: Huey on SQLite by default, on Redis when a URL is given.
-REDIS_URL = env_str("TERRITOIRE_REDIS_URL", None, "Redis URL for Huey, e.g. redis://127.0.0.1:6379/0")
+REDIS_URL = env_str(
+    "TERRITOIRE_REDIS_URL", None, "Redis URL for Huey, e.g. redis://127.0.0.1:6379/0"
+)
 HUEY_IMMEDIATE = env_bool(
     "TERRITOIRE_HUEY_IMMEDIATE", False, "Run tasks inline instead of in the worker (tests)."
 )

@@ -1,19 +1,19 @@
 """Core API: the territory's communes, the caller's identity, members and the audit log."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from territoire.core import selectors, services
-from territoire.core.models import ApiKey, Commune, Membership, Role
-from territoire.core.permissions import require
+from territoire.core.models import ApiKey, Commune, Membership, Role, User
+from territoire.core.permissions import Principal, require
 
 
 class ApiKeyAuth(APIKeyHeader):
@@ -30,6 +30,19 @@ class SessionAuth(NinjaSessionAuth):
 
 
 router = Router(tags=["Territoire"])
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    """Who called: the person of the session or the API key (set by ninja's auth)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
+def person_of(request: HttpRequest) -> User:
+    """The calling person; machine clients (API keys) may not do what follows."""
+    principal = principal_of(request)
+    if not isinstance(principal, User):
+        raise PermissionDenied("Réservé aux personnes connectées.")
+    return principal
 
 
 class RootOut(Schema):
@@ -60,9 +73,7 @@ class CommuneOut(Schema):
     longitude: Decimal
 
 
-@router.get(
-    "/communes", response=list[CommuneOut], auth=None, summary="Communes de la CUA"
-)
+@router.get("/communes", response=list[CommuneOut], auth=None, summary="Communes de la CUA")
 @paginate(LimitOffsetPagination)
 def communes_list(request: HttpRequest, search: str = ""):
     return selectors.commune_list(search=search)
@@ -87,7 +98,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="Qui appelle l'API, avec quels droits")
 def me(request: HttpRequest):
-    principal = request.auth  # type: ignore[attr-defined]
+    principal = principal_of(request)
     if isinstance(principal, ApiKey):
         return {
             "kind": "api_key",
@@ -100,6 +111,7 @@ def me(request: HttpRequest):
                 }
             ],
         }
+    principal = person_of(request)
     memberships = selectors.roles_of(principal)
     return {
         "kind": "person",
@@ -145,9 +157,12 @@ def _commune(insee_code: str) -> Commune:
 @paginate(LimitOffsetPagination)
 def memberships_list(request: HttpRequest, insee_code: str, search: str = "", role: str = ""):
     commune = _commune(insee_code)
-    require(request.auth, "core.manage_members", commune)  # type: ignore[attr-defined]
+    require(principal_of(request), "core.manage_members", commune)
     return selectors.memberships_of_commune(
-        request.auth, commune=commune, search=search, role=role  # type: ignore[attr-defined]
+        principal_of(request),
+        commune=commune,
+        search=search,
+        role=role,
     )
 
 
@@ -158,7 +173,7 @@ def memberships_list(request: HttpRequest, insee_code: str, search: str = "", ro
 )
 def memberships_create(request: HttpRequest, insee_code: str, payload: MembershipIn):
     membership = services.member_invite(
-        actor=request.auth,  # type: ignore[attr-defined]
+        actor=person_of(request),
         email=payload.email,
         first_name=payload.first_name,
         last_name=payload.last_name,
@@ -166,18 +181,18 @@ def memberships_create(request: HttpRequest, insee_code: str, payload: Membershi
         commune=_commune(insee_code),
         module=payload.module,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None}, summary="Retirer un rôle")
 def memberships_delete(request: HttpRequest, membership_id: int):
-    actor = request.auth  # type: ignore[attr-defined]
+    actor = person_of(request)
     try:
         membership = selectors.membership_for_manager(actor, pk=membership_id)
     except Membership.DoesNotExist as exc:
         raise Http404("Rattachement introuvable.") from exc
     services.membership_revoke(actor=actor, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 class AuditOut(Schema):
@@ -204,7 +219,7 @@ class AuditQuery(Schema):
 @router.get("/audit", response=list[AuditOut], summary="Journal des modifications")
 @paginate(LimitOffsetPagination)
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]):
-    principal = request.auth  # type: ignore[attr-defined]
+    principal = principal_of(request)
     require(principal, "core.view_audit", None)
     commune_id = _commune(filters.commune).pk if filters.commune else None
     return selectors.audit_entries(

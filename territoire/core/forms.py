@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.forms.renderers import TemplatesSetting
@@ -76,7 +78,7 @@ class CommuneSearchForm(AccessibleFormMixin, forms.Form):
     )
 
 
-def grantable_roles(principal: Principal, commune: Commune | None) -> list[tuple[str, str]]:
+def grantable_roles(principal: Principal, commune: Commune | None) -> list[tuple[str, Any]]:
     """The roles ``principal`` may give in that scope."""
     return [
         (value, label)
@@ -103,34 +105,44 @@ class InviteForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, principal: Principal, commune: Commune | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(principal, commune)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(principal, commune)
 
 
 class AuditFilterForm(AccessibleFormMixin, forms.Form):
-    q = forms.CharField(label="Recherche", required=False, max_length=100,
-                        help_text="Objet, action ou auteur")
+    q = forms.CharField(
+        label="Recherche", required=False, max_length=100, help_text="Objet, action ou auteur"
+    )
     commune = forms.ModelChoiceField(
-        label="Commune", required=False, queryset=Commune.objects.none(),
-        to_field_name="insee_code", empty_label="Toutes",
+        label="Commune",
+        required=False,
+        queryset=Commune.objects.none(),
+        to_field_name="insee_code",
+        empty_label="Toutes",
     )
     action = forms.ChoiceField(label="Action", required=False)
     actor = forms.CharField(label="Auteur", required=False, max_length=100)
     since = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Format : JJ/MM/AAAA",
     )
     until = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Format : JJ/MM/AAAA",
     )
 
     def __init__(self, *args, communes, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
-        self.fields["action"].choices = [("", "Toutes")] + [(a, a) for a in actions]
+        cast(forms.ModelChoiceField, self.fields["commune"]).queryset = communes
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Toutes")] + [
+            (a, a) for a in actions
+        ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", "La date de fin doit suivre la date de début.")
         return data
@@ -138,7 +150,8 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
 
 class ApiKeyForm(AccessibleFormMixin, forms.Form):
     name = forms.CharField(
-        label="Nom de la clé", max_length=100,
+        label="Nom de la clé",
+        max_length=100,
         help_text="Par exemple : « Serveur de réseau LoRaWAN »",
     )
     module = forms.ChoiceField(label="Module", choices=MODULE_CHOICES)

@@ -82,9 +82,9 @@ class User(AbstractUser):
     email = models.EmailField(_("adresse électronique"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -147,7 +147,7 @@ class Membership(TimeStampedModel):
         indexes = [models.Index(fields=["commune", "role"])]
 
     def __str__(self) -> str:
-        where = self.commune.name if self.commune_id else _("toute la CUA")
+        where = self.commune.name if self.commune else _("toute la CUA")
         return f"{self.user} — {self.get_role_display()} ({where})"
 
 
@@ -188,7 +188,7 @@ class AuditEntry(models.Model):
             raise PermissionError("The audit log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
 

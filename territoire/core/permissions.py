@@ -39,11 +39,14 @@ class Grant:
         return not (self.module and module and self.module != module)
 
 
+_CACHE = "_territoire_grants"
+
+
 def grants_of(principal: Principal | None) -> tuple[Grant, ...]:
     """The principal's grants, computed once per object (cached on it for the request)."""
     if principal is None or isinstance(principal, AnonymousUser):
         return ()
-    cached = getattr(principal, "_territoire_grants", None)
+    cached = getattr(principal, _CACHE, None)
     if cached is not None:
         return cached
     grants: tuple[Grant, ...]
@@ -64,14 +67,14 @@ def grants_of(principal: Principal | None) -> tuple[Grant, ...]:
         )
         if principal.is_superuser:
             grants += (Grant(Role.CUA_ADMIN, None, ""),)
-    principal._territoire_grants = grants  # type: ignore[union-attr]
+    setattr(principal, _CACHE, grants)  # noqa: B010  (not a model field)
     return grants
 
 
 def forget_grants(principal: Principal) -> None:
     """Drop the cached grants (after a membership change in the same request)."""
-    if hasattr(principal, "_territoire_grants"):
-        del principal._territoire_grants  # type: ignore[union-attr]
+    if hasattr(principal, _CACHE):
+        delattr(principal, _CACHE)
 
 
 def has_role(

@@ -4,7 +4,7 @@ what that principal may see; views and the API never filter commune data themsel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -25,7 +25,8 @@ def commune_list(*, search: str = "") -> QuerySet[Commune]:
     communes = Commune.objects.all()
     if search:
         communes = communes.filter(
-            Q(name__icontains=search) | Q(insee_code__startswith=search)
+            Q(name__icontains=search)
+            | Q(insee_code__startswith=search)
             | Q(postcode__startswith=search)
         )
     return communes.order_by("name")
@@ -49,9 +50,11 @@ def memberships_of_commune(
     manage them; otherwise none."""
     if not can(principal, "core.manage_members", commune):
         return Membership.objects.none()
-    memberships = Membership.objects.select_related("user", "commune").filter(
-        commune=commune
-    ) if commune else Membership.objects.select_related("user").filter(commune__isnull=True)
+    memberships = (
+        Membership.objects.select_related("user", "commune").filter(commune=commune)
+        if commune
+        else Membership.objects.select_related("user").filter(commune__isnull=True)
+    )
     if role:
         memberships = memberships.filter(role=role)
     if search:
@@ -102,7 +105,9 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_entries(principal: Principal, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
+def audit_entries(
+    principal: Principal, filters: AuditFilters | None = None
+) -> QuerySet[AuditEntry]:
     """Audit entries the principal may read: all for a CUA administrator, those of their
     communes for a commune administrator, none for anyone else."""
     filters = filters or AuditFilters()
@@ -126,15 +131,13 @@ def audit_entries(principal: Principal, filters: AuditFilters | None = None) -> 
     if filters.since:
         entries = entries.filter(at__gte=_day_start(filters.since))
     if filters.until:
-        entries = entries.filter(at__lt=_day_start(filters.until) + timezone.timedelta(days=1))
+        entries = entries.filter(at__lt=_day_start(filters.until) + timedelta(days=1))
     return entries.order_by("-at", "-id")
 
 
 def audit_actions(principal: Principal) -> list[str]:
     """Distinct action names, for the filter list."""
-    return list(
-        audit_entries(principal).order_by().values_list("action", flat=True).distinct()
-    )
+    return list(audit_entries(principal).order_by().values_list("action", flat=True).distinct())
 
 
 def api_keys_of_commune(principal: Principal, *, commune: Commune) -> QuerySet[ApiKey]:
@@ -148,4 +151,3 @@ def api_key_for_manager(principal: Principal, *, pk: int) -> ApiKey:
     if not communes_administered(principal).filter(pk=key.commune_id).exists():
         raise ApiKey.DoesNotExist
     return key
-

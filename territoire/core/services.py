@@ -28,7 +28,13 @@ from territoire.core.permissions import forget_grants, require, role_fits_scope
 
 COMMUNES_CSV = Path(__file__).parent / "data" / "cua_communes.csv"
 COMMUNE_FIELDS = (
-    "name", "postcode", "population", "population_year", "area_km2", "latitude", "longitude"
+    "name",
+    "postcode",
+    "population",
+    "population_year",
+    "area_km2",
+    "latitude",
+    "longitude",
 )
 
 
@@ -143,9 +149,7 @@ def membership_revoke(*, actor: User, membership: Membership) -> None:
     require(actor, "core.grant_role", (membership.commune, membership.role))
     if (
         membership.role == Role.CUA_ADMIN
-        and not Membership.objects.filter(role=Role.CUA_ADMIN)
-        .exclude(pk=membership.pk)
-        .exists()
+        and not Membership.objects.filter(role=Role.CUA_ADMIN).exclude(pk=membership.pk).exists()
     ):
         raise ValidationError("Impossible de retirer le dernier administrateur de la CUA.")
     audit_record(
@@ -153,8 +157,11 @@ def membership_revoke(*, actor: User, membership: Membership) -> None:
         action="membership.revoke",
         obj=membership,
         commune=membership.commune_id,
-        changes={"user": membership.user.email, "role": membership.role,
-                 "module": membership.module},
+        changes={
+            "user": membership.user.email,
+            "role": membership.role,
+            "module": membership.module,
+        },
     )
     membership.delete()
     forget_grants(membership.user)
@@ -214,9 +221,7 @@ def _hash_key(secret: str) -> str:
 
 
 @transaction.atomic
-def api_key_create(
-    *, actor: User, name: str, commune: Commune, module: str
-) -> tuple[ApiKey, str]:
+def api_key_create(*, actor: User, name: str, commune: Commune, module: str) -> tuple[ApiKey, str]:
     """Create a key; returns it with its secret, which is shown once and never stored."""
     require(actor, "core.manage_api_keys", commune)
     if module not in MODULES_BY_CODE:
@@ -251,6 +256,7 @@ def api_key_revoke(*, actor: User, key: ApiKey) -> ApiKey:
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, action="api_key.revoke", obj=key, commune=key.commune_id)
+    forget_grants(key)
     return key
 
 

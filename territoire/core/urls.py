@@ -27,9 +27,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("mon-espace/", views.my_space, name="my_space"),
-    path(
-        "mon-espace/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("mon-espace/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("administration/membres/", views.members_home, name="members_home"),
     path("administration/membres/<str:scope>/", views.members, name="members"),
     path(

@@ -4,7 +4,7 @@ audit log and API keys. Views check abilities and call selectors and services on
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -26,7 +26,7 @@ from territoire.core.forms import (
     NewPasswordForm,
     ResetRequestForm,
 )
-from territoire.core.models import ApiKey, Commune, Membership
+from territoire.core.models import ApiKey, Commune, Membership, User
 from territoire.core.modules import MODULES
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
@@ -34,7 +34,12 @@ from territoire.core.permissions import can, require
 CUA_SCOPE = "cua"
 
 
-def crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+def person(request: HttpRequest) -> User:
+    """The signed-in person (views using it are behind login_required)."""
+    return cast(User, request.user)
+
+
+def crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
     """Breadcrumbs from the home page; the last item is the current page (no link)."""
     return [("Accueil", reverse_lazy("core:home")), *items]
 
@@ -147,8 +152,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "core/auth/password_change.html"
     success_url = reverse_lazy("core:my_space")
     extra_context = {
-        "breadcrumbs": crumbs(("Mon espace", reverse_lazy("core:my_space")),
-                              ("Changer de mot de passe", None))
+        "breadcrumbs": crumbs(
+            ("Mon espace", reverse_lazy("core:my_space")), ("Changer de mot de passe", None)
+        )
     }
 
     def get_form(self, form_class=None):
@@ -169,7 +175,7 @@ def my_space(request: HttpRequest) -> HttpResponse:
         request,
         "core/my_space.html",
         {
-            "memberships": selectors.roles_of(request.user),  # type: ignore[arg-type]
+            "memberships": selectors.roles_of(person(request)),
             "administered": selectors.communes_administered(request.user),
             "breadcrumbs": crumbs(("Mon espace", None)),
         },
@@ -215,17 +221,15 @@ def members(request: HttpRequest, scope: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.member_invite(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=person(request),
                 commune=commune,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
-            messages.success(
-                request,
-                f"{membership.user.email} a maintenant le rôle « {membership.get_role_display()} ».",
-            )
+            role = membership.get_role_display()
+            messages.success(request, f"{membership.user.email} a maintenant le rôle « {role} ».")
             return redirect("core:members", scope=scope)
     search = request.GET.get("q", "").strip()[:100]
     page = paginate(
@@ -272,7 +276,7 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.membership_revoke(actor=request.user, membership=membership)  # type: ignore[arg-type]
+            services.membership_revoke(actor=person(request), membership=membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -348,8 +352,17 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     def rows():
         yield "\ufeff"
         yield writer.writerow(
-            ["date", "auteur", "action", "type_objet", "id_objet", "objet", "commune_insee",
-             "modifications", "adresse_ip"]
+            [
+                "date",
+                "auteur",
+                "action",
+                "type_objet",
+                "id_objet",
+                "objet",
+                "commune_insee",
+                "modifications",
+                "adresse_ip",
+            ]
         )
         for entry in entries.iterator(chunk_size=2000):
             yield writer.writerow(
@@ -400,7 +413,9 @@ def api_keys(request: HttpRequest, insee_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _key, new_secret = services.api_key_create(
-                actor=request.user, commune=commune, **form.cleaned_data  # type: ignore[arg-type]
+                actor=person(request),
+                commune=commune,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             _attach_errors(form, exc)
@@ -433,7 +448,7 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except ApiKey.DoesNotExist as exc:
         raise Http404("Clé introuvable") from exc
     try:
-        services.api_key_revoke(actor=request.user, key=key)  # type: ignore[arg-type]
+        services.api_key_revoke(actor=person(request), key=key)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied:

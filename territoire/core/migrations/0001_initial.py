@@ -8,141 +8,423 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('insee_code', models.CharField(max_length=5, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('postcode', models.CharField(max_length=5, verbose_name='code postal')),
-                ('population', models.PositiveIntegerField(verbose_name='population municipale')),
-                ('population_year', models.PositiveSmallIntegerField(verbose_name='année de la population')),
-                ('area_km2', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='superficie (km²)')),
-                ('latitude', models.DecimalField(decimal_places=5, max_digits=8)),
-                ('longitude', models.DecimalField(decimal_places=5, max_digits=8)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "insee_code",
+                    models.CharField(max_length=5, unique=True, verbose_name="code INSEE"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("postcode", models.CharField(max_length=5, verbose_name="code postal")),
+                ("population", models.PositiveIntegerField(verbose_name="population municipale")),
+                (
+                    "population_year",
+                    models.PositiveSmallIntegerField(verbose_name="année de la population"),
+                ),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=7, verbose_name="superficie (km²)"
+                    ),
+                ),
+                ("latitude", models.DecimalField(decimal_places=5, max_digits=8)),
+                ("longitude", models.DecimalField(decimal_places=5, max_digits=8)),
             ],
             options={
-                'verbose_name': 'commune',
-                'verbose_name_plural': 'communes',
-                'ordering': ['name'],
+                "verbose_name": "commune",
+                "verbose_name_plural": "communes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('siren', models.CharField(max_length=9, unique=True, verbose_name='SIREN')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('short_name', models.CharField(max_length=20, verbose_name='sigle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("siren", models.CharField(max_length=9, unique=True, verbose_name="SIREN")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("short_name", models.CharField(max_length=20, verbose_name="sigle")),
             ],
             options={
-                'verbose_name': 'territoire',
-                'verbose_name_plural': 'territoires',
+                "verbose_name": "territoire",
+                "verbose_name_plural": "territoires",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse électronique')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        max_length=254, unique=True, verbose_name="adresse électronique"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'verbose_name_plural': 'utilisateurs',
-                'ordering': ['last_name', 'first_name', 'email'],
+                "verbose_name": "utilisateur",
+                "verbose_name_plural": "utilisateurs",
+                "ordering": ["last_name", "first_name", "email"],
             },
             managers=[
-                ('objects', territoire.core.models.UserManager()),
+                ("objects", territoire.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('prefix', models.CharField(max_length=12, unique=True, verbose_name='préfixe')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('module', models.CharField(choices=[('governance', "Gouvernance des données et de l'IA"), ('sensors', 'Capteurs connectés (LoRaWAN)'), ('rights', 'Zéro non-recours'), ('procedures', 'Démarches en ligne'), ('knowledge', 'Questions fréquentes et guides'), ('participation', 'Participation citoyenne'), ('places', 'Accessibilité des lieux publics'), ('reuse', 'Matériel reconditionné'), ('itops', 'Informatique mutualisée'), ('insights', 'Indicateurs des ressources'), ('automations', 'Automatisations'), ('observatory', 'Observatoires')], max_length=32, verbose_name='module')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoquée le')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière utilisation')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_keys', to='core.commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("prefix", models.CharField(max_length=12, unique=True, verbose_name="préfixe")),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "module",
+                    models.CharField(
+                        choices=[
+                            ("governance", "Gouvernance des données et de l'IA"),
+                            ("sensors", "Capteurs connectés (LoRaWAN)"),
+                            ("rights", "Zéro non-recours"),
+                            ("procedures", "Démarches en ligne"),
+                            ("knowledge", "Questions fréquentes et guides"),
+                            ("participation", "Participation citoyenne"),
+                            ("places", "Accessibilité des lieux publics"),
+                            ("reuse", "Matériel reconditionné"),
+                            ("itops", "Informatique mutualisée"),
+                            ("insights", "Indicateurs des ressources"),
+                            ("automations", "Automatisations"),
+                            ("observatory", "Observatoires"),
+                        ],
+                        max_length=32,
+                        verbose_name="module",
+                    ),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="révoquée le"),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="dernière utilisation"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_keys",
+                        to="core.commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "clé d'API",
-                'verbose_name_plural': "clés d'API",
-                'ordering': ['-created_at'],
+                "verbose_name": "clé d'API",
+                "verbose_name_plural": "clés d'API",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='commune',
-            name='territory',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='core.territory'),
+            model_name="commune",
+            name="territory",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="communes",
+                to="core.territory",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='date')),
-                ('actor_label', models.CharField(max_length=255, verbose_name='auteur')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name="type d'objet")),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name="identifiant de l'objet")),
-                ('object_repr', models.CharField(blank=True, max_length=255, verbose_name='objet')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='modifications')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
-                ('actor', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('commune', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="date"
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=255, verbose_name="auteur")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="type d'objet"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="identifiant de l'objet"
+                    ),
+                ),
+                ("object_repr", models.CharField(blank=True, max_length=255, verbose_name="objet")),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, verbose_name="modifications"),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entrée du journal',
-                'verbose_name_plural': 'journal des modifications',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['commune', '-at'], name='core_audite_commune_65a004_idx'), models.Index(fields=['object_type', 'object_id'], name='core_audite_object__83eb8a_idx')],
+                "verbose_name": "entrée du journal",
+                "verbose_name_plural": "journal des modifications",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["commune", "-at"], name="core_audite_commune_65a004_idx"),
+                    models.Index(
+                        fields=["object_type", "object_id"], name="core_audite_object__83eb8a_idx"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('role', models.CharField(choices=[('cua_admin', 'Administrateur de la CUA'), ('commune_admin', 'Administrateur de commune'), ('agent', 'Agent'), ('elected', 'Élu'), ('committee_member', 'Membre du comité données et IA'), ('moderator', 'Modérateur'), ('citizen', 'Habitant')], max_length=32, verbose_name='rôle')),
-                ('module', models.CharField(blank=True, choices=[('governance', "Gouvernance des données et de l'IA"), ('sensors', 'Capteurs connectés (LoRaWAN)'), ('rights', 'Zéro non-recours'), ('procedures', 'Démarches en ligne'), ('knowledge', 'Questions fréquentes et guides'), ('participation', 'Participation citoyenne'), ('places', 'Accessibilité des lieux publics'), ('reuse', 'Matériel reconditionné'), ('itops', 'Informatique mutualisée'), ('insights', 'Indicateurs des ressources'), ('automations', 'Automatisations'), ('observatory', 'Observatoires')], max_length=32, verbose_name='module')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='core.commune')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("cua_admin", "Administrateur de la CUA"),
+                            ("commune_admin", "Administrateur de commune"),
+                            ("agent", "Agent"),
+                            ("elected", "Élu"),
+                            ("committee_member", "Membre du comité données et IA"),
+                            ("moderator", "Modérateur"),
+                            ("citizen", "Habitant"),
+                        ],
+                        max_length=32,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "module",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("governance", "Gouvernance des données et de l'IA"),
+                            ("sensors", "Capteurs connectés (LoRaWAN)"),
+                            ("rights", "Zéro non-recours"),
+                            ("procedures", "Démarches en ligne"),
+                            ("knowledge", "Questions fréquentes et guides"),
+                            ("participation", "Participation citoyenne"),
+                            ("places", "Accessibilité des lieux publics"),
+                            ("reuse", "Matériel reconditionné"),
+                            ("itops", "Informatique mutualisée"),
+                            ("insights", "Indicateurs des ressources"),
+                            ("automations", "Automatisations"),
+                            ("observatory", "Observatoires"),
+                        ],
+                        max_length=32,
+                        verbose_name="module",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="core.commune",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rattachement',
-                'verbose_name_plural': 'rattachements',
-                'indexes': [models.Index(fields=['commune', 'role'], name='core_member_commune_2539c8_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('commune__isnull', False)), fields=('user', 'role', 'commune', 'module'), name='membership_unique_in_commune'), models.UniqueConstraint(condition=models.Q(('commune__isnull', True)), fields=('user', 'role', 'module'), name='membership_unique_territory_wide')],
+                "verbose_name": "rattachement",
+                "verbose_name_plural": "rattachements",
+                "indexes": [
+                    models.Index(fields=["commune", "role"], name="core_member_commune_2539c8_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("commune__isnull", False)),
+                        fields=("user", "role", "commune", "module"),
+                        name="membership_unique_in_commune",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("commune__isnull", True)),
+                        fields=("user", "role", "module"),
+                        name="membership_unique_territory_wide",
+                    ),
+                ],
             },
         ),
     ]

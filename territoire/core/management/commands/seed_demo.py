@@ -29,9 +29,7 @@ def demo_accounts() -> list[tuple[str, str, str, str, str | None]]:
             (f"agent.{slug}@demo.territoire.fr", "Agent", slug.title(), Role.AGENT, insee),
             (f"elu.{slug}@demo.territoire.fr", "Élu", slug.title(), Role.ELECTED, insee),
         ]
-    accounts.append(
-        ("habitant@demo.territoire.fr", "Camille", "Habitante", Role.CITIZEN, "62041")
-    )
+    accounts.append(("habitant@demo.territoire.fr", "Camille", "Habitante", Role.CITIZEN, "62041"))
     return accounts
 
 
@@ -67,7 +65,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"Demo accounts: {created} created."))
         self.stdout.write("")
-        self.stdout.write("Comptes de démonstration (mot de passe pour tous : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})")
         for email, _first, _last, role, insee in demo_accounts():
             where = communes[insee].name if insee else "toute la CUA"
             self.stdout.write(f"  {Role(role).label:<32} {where:<24} {email}")
