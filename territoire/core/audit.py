@@ -21,6 +21,46 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_
 
 SYSTEM_LABEL = "système"
 
+# Every action written to the log, with the French label agents read. Modules add theirs
+# with register_actions() at import of their services; audit_record refuses unknown names,
+# so a typo cannot create an action nobody can filter on.
+_ACTIONS: dict[str, str] = {}
+
+
+def register_actions(actions: dict[str, str]) -> None:
+    for name, label in actions.items():
+        if _ACTIONS.get(name, label) != label:
+            raise ValueError(f"Audit action {name!r} is registered twice.")
+        _ACTIONS[name] = label
+
+
+def action_label(name: str) -> str:
+    return _ACTIONS.get(name, name)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(name, label) of every registered action, sorted by label."""
+    return sorted(_ACTIONS.items(), key=lambda item: item[1])
+
+
+register_actions(
+    {
+        "territory.load": "Chargement des communes",
+        "demo.seed": "Création des comptes de démonstration",
+        "membership.grant": "Rôle attribué",
+        "membership.revoke": "Rôle retiré",
+        "member.invite": "Personne invitée",
+        "api_key.create": "Clé d'API créée",
+        "api_key.revoke": "Clé d'API révoquée",
+        "auth.login": "Connexion",
+        "auth.logout": "Déconnexion",
+        "auth.login_failed": "Échec de connexion",
+        "auth.lockout": "Connexion suspendue après des échecs",
+        "auth.password_reset": "Mot de passe réinitialisé",
+        "auth.password_change": "Mot de passe changé",
+    }
+)
+
 
 class AuditContextMiddleware:
     """Remember the client address of the current request for the audit log."""
@@ -89,6 +129,8 @@ def audit_record(
     """Append one entry. Must run inside the service's transaction (checked)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction.")
+    if action not in _ACTIONS:
+        raise LookupError(f"Unregistered audit action {action!r}: use register_actions().")
     user = actor if isinstance(actor, User) else None
     commune_id = commune.pk if isinstance(commune, Commune) else commune
     return AuditEntry.objects.create(

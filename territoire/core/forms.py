@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.forms.renderers import TemplatesSetting
 
+from territoire.core.audit import action_choices
 from territoire.core.models import Commune, Role
 from territoire.core.modules import MODULE_CHOICES
 from territoire.core.permissions import Principal, can, role_fits_scope
@@ -134,11 +135,12 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
         help_text="Format : JJ/MM/AAAA",
     )
 
-    def __init__(self, *args, communes, actions: list[str], **kwargs):
+    def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["commune"]).queryset = communes
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "Toutes")] + [
-            (a, a) for a in actions
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", "Toutes"),
+            *action_choices(),
         ]
 
     def clean(self) -> dict[str, Any]:

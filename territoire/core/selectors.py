@@ -118,7 +118,7 @@ def audit_entries(
     if filters.commune_id:
         entries = entries.filter(commune_id=filters.commune_id)
     if filters.action:
-        entries = entries.filter(action__startswith=filters.action)
+        entries = entries.filter(action=filters.action)
     if filters.actor:
         entries = entries.filter(actor_label__icontains=filters.actor)
     if filters.search:
@@ -133,11 +133,6 @@ def audit_entries(
     if filters.until:
         entries = entries.filter(at__lt=_day_start(filters.until) + timedelta(days=1))
     return entries.order_by("-at", "-id")
-
-
-def audit_actions(principal: Principal) -> list[str]:
-    """Distinct action names, for the filter list."""
-    return list(audit_entries(principal).order_by().values_list("action", flat=True).distinct())
 
 
 def api_keys_of_commune(principal: Principal, *, commune: Commune) -> QuerySet[ApiKey]:

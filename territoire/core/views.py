@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territoire.core import selectors, services
+from territoire.core.audit import action_label
 from territoire.core.forms import (
     ApiKeyForm,
     AuditFilterForm,
@@ -302,7 +303,6 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, selectors.Aud
     form = AuditFilterForm(
         request.GET or None,
         communes=selectors.communes_administered(request.user),
-        actions=selectors.audit_actions(request.user),
     )
     if not form.is_valid():
         return form, selectors.AuditFilters()
@@ -356,6 +356,7 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
                 "date",
                 "auteur",
                 "action",
+                "libelle_action",
                 "type_objet",
                 "id_objet",
                 "objet",
@@ -370,6 +371,7 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
                     timezone.localtime(entry.at).isoformat(),
                     entry.actor_label,
                     entry.action,
+                    action_label(entry.action),
                     entry.object_type,
                     entry.object_id,
                     entry.object_repr,

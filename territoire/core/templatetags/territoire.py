@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from territoire.core.audit import action_label
 from territoire.core.modules import MODULES_BY_CODE
 from territoire.core.permissions import can as can_do
 
@@ -21,3 +22,8 @@ def can(context, ability: str, obj=None) -> bool:
 def module_label(code: str) -> str:
     module = MODULES_BY_CODE.get(code)
     return str(module.label) if module else "Tous les modules"
+
+
+@register.filter
+def audit_action_label(name: str) -> str:
+    return action_label(name)

@@ -105,7 +105,8 @@ def test_audit_log_filters_paginates_and_exports_csv(admin, arras):
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["date", "auteur", "action"]
     assert len(rows) == 61
-    assert {row[6] for row in rows[1:]} == {"62041"}
+    assert {row[7] for row in rows[1:]} == {"62041"}
+    assert {row[3] for row in rows[1:]} == {"Personne invitée"}
 
 
 def test_people_without_an_admin_role_get_403_pages(arras):

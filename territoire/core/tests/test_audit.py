@@ -127,3 +127,8 @@ def test_postgres_also_refuses_deletes_of_the_log(arras):
     services.territory_load(actor=None)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.all().delete()
+
+
+def test_an_unregistered_action_is_refused(arras):
+    with pytest.raises(LookupError), transaction.atomic():
+        audit_record(actor=None, action="membership.grnat")
