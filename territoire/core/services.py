@@ -1,4 +1,6 @@
-"""Writes of the core: every function here is one transaction with one audit entry."""
+"""Writes of the core: each public function is one transaction with one audit entry, except
+``api_key_authenticate``, which only stamps a key's last use (bookkeeping, not a change an
+agent made)."""
 
 from __future__ import annotations
 
