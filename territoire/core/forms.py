@@ -125,14 +125,12 @@ class AuditFilterForm(AccessibleFormMixin, forms.Form):
     since = forms.DateField(
         label="Du",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Format : JJ/MM/AAAA",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
         label="Au",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Format : JJ/MM/AAAA",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, communes, **kwargs):
