@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -53,6 +54,45 @@ def problem(
         content_type=PROBLEM_CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+# French titles for the statuses Django or ninja may answer on their own.
+STATUS_TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Action non autorisée",
+    404: "Ressource introuvable",
+    405: "Méthode non permise",
+    413: "Requête trop volumineuse",
+    429: "Trop de requêtes",
+    500: "Erreur interne",
+}
+
+
+class ApiProblemMiddleware:
+    """Under /api/, every error answer is problem+json, including those made outside the
+    API's exception handlers: an unknown path (404), a wrong method (405), a CSRF refusal,
+    an unexpected crash (500)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            converted = problem(
+                request,
+                status=response.status_code,
+                title=STATUS_TITLES.get(response.status_code, "Requête refusée"),
+            )
+            if response.has_header("Allow"):
+                converted["Allow"] = response["Allow"]
+            return converted
+        return response
 
 
 def field_errors(pydantic_errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
