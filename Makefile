@@ -63,6 +63,9 @@ typecheck: deps
 test-sqlite: assets
 	$(VENV)/bin/pytest -q
 
+test-e2e: assets
+	$(VENV)/bin/pytest -q -m e2e
+
 test-postgres: assets
 	@if $(PY) scripts/postgres_reachable.py "$(TEST_POSTGRES_URL)"; then \
 	  echo "PostgreSQL reachable: running the suite on it"; \

@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from territoire.core import selectors, services
 from territoire.core.models import ApiKey, Commune, Membership, Role, User
+from territoire.core.pagination import ApiPagination
 from territoire.core.permissions import Principal, require
 
 
@@ -74,7 +75,7 @@ class CommuneOut(Schema):
 
 
 @router.get("/communes", response=list[CommuneOut], auth=None, summary="Communes de la CUA")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def communes_list(request: HttpRequest, search: str = ""):
     return selectors.commune_list(search=search)
 
@@ -154,7 +155,7 @@ def _commune(insee_code: str) -> Commune:
     response=list[MembershipOut],
     summary="Membres d'une commune (administrateurs)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def memberships_list(request: HttpRequest, insee_code: str, search: str = "", role: str = ""):
     commune = _commune(insee_code)
     require(principal_of(request), "core.manage_members", commune)
@@ -217,7 +218,7 @@ class AuditQuery(Schema):
 
 
 @router.get("/audit", response=list[AuditOut], summary="Journal des modifications")
-@paginate(LimitOffsetPagination)
+@paginate(ApiPagination)
 def audit_list(request: HttpRequest, filters: Query[AuditQuery]):
     principal = principal_of(request)
     require(principal, "core.view_audit", None)

@@ -187,3 +187,10 @@ def test_audit_api_filters(arras_admin, arras):
     assert page["count"] == 1
     assert page["items"][0]["changes"]["user"] == "z@arras.fr"
     assert json.dumps(page)  # serialisable as is
+
+
+@pytest.mark.parametrize(
+    "query", [{"limit": 2**63}, {"offset": 2**63}, {"limit": 0}, {"offset": -1}, {"limit": "x"}]
+)
+def test_out_of_range_pagination_is_a_422_not_a_crash(client, communes, query):
+    assert_problem(client.get("/api/v1/communes", query), 422)
