@@ -66,13 +66,15 @@ def _django_validation(request: HttpRequest, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    return problem(
+    response = problem(
         request,
         status=401,
         title="Authentification requise",
         detail="Fournissez une clé d'API valide dans l'en-tête X-API-Key, ou connectez-vous.",
         slug="authentification",
     )
+    response["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
+    return response
 
 
 @api.exception_handler(PermissionDenied)
@@ -99,6 +101,12 @@ def _not_found(request: HttpRequest, exc: Http404):
 
 _HTTP_TITLES = {
     400: ("Requête illisible", "Le corps de la requête n'est pas un JSON valide."),
+    401: ("Authentification requise", "Fournissez une clé d'API valide ou connectez-vous."),
+    403: (
+        "Action non autorisée",
+        "Requête refusée : jeton CSRF absent ou invalide, ou droits insuffisants. "
+        "Rechargez la page d'où vient la requête.",
+    ),
     405: ("Méthode non permise", "Cette adresse n'accepte pas cette méthode HTTP."),
     429: ("Trop de requêtes", "Attendez un peu avant de renvoyer la requête."),
 }

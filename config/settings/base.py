@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "territoire.core.problems.ApiProblemMiddleware",
+    "territoire.core.problems.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,7 +139,15 @@ AXES_COOLOFF_TIME = timedelta(
 # A town hall shares one address among its agents: lock the (account, address) pair only.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail)
-AXES_LOCKOUT_TEMPLATE = "core/auth/lockout.html"
+AXES_LOCKOUT_CALLABLE = "territoire.core.auth.lockout_response"
+AXES_USERNAME_CALLABLE = "territoire.core.auth.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "territoire.core.auth.client_ip"
+TRUSTED_PROXY_COUNT = env_int(
+    "TERRITOIRE_TRUSTED_PROXIES",
+    0,
+    "Number of reverse proxies in front of the platform whose X-Forwarded-For is trusted "
+    "(0: use the connection's address).",
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -151,6 +160,12 @@ PROD_SSL_REDIRECT = env_bool(
 PROD_HSTS_SECONDS = env_int(
     "TERRITOIRE_HSTS_SECONDS", 31536000, "Production: HSTS max-age in seconds."
 )
+# Sub-domains and preload lists are commitments for the whole domain of a collectivité:
+# opt-in only.
+PROD_HSTS_SUBDOMAINS = env_bool(
+    "TERRITOIRE_HSTS_INCLUDE_SUBDOMAINS", False, "Production: HSTS includeSubDomains."
+)
+PROD_HSTS_PRELOAD = env_bool("TERRITOIRE_HSTS_PRELOAD", False, "Production: HSTS preload.")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -236,6 +251,14 @@ TERRITORY_NAME = "Communauté Urbaine d'Arras"
 TERRITORY_SHORT_NAME = "CUA"
 TERRITORY_SIREN = "200033579"
 PLATFORM_NAME = "Territoire"
+BASE_URL = (
+    env_str(
+        "TERRITOIRE_BASE_URL",
+        "http://127.0.0.1:8000",
+        "Public address of the platform, for links in e-mails (no trailing slash).",
+    )
+    or "http://127.0.0.1:8000"
+).rstrip("/")
 ACCESSIBILITY_STATUS = "non conforme"
 CONTACT_EMAIL = env_str(
     "TERRITOIRE_CONTACT_EMAIL",
@@ -249,5 +272,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "territoire.security": {"level": "INFO"}},
 }

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -10,11 +11,23 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import AfterValidator
 
 from territoire.core import selectors, services
+from territoire.core.auth import security_log
 from territoire.core.models import ApiKey, Commune, Membership, Role, User
 from territoire.core.pagination import ApiPagination
 from territoire.core.permissions import Principal, require
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Le caractère NUL n'est pas accepté.")
+    return value
+
+
+# Text from a JSON body: any string but the NUL character, which no database text takes.
+PlainText = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ApiKeyAuth(APIKeyHeader):
@@ -23,7 +36,11 @@ class ApiKeyAuth(APIKeyHeader):
     param_name = "X-API-Key"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        return services.api_key_authenticate(key) if key else None
+        principal = services.api_key_authenticate(key) if key else None
+        if key and principal is None:
+            # Logged, not audited: anyone can send a bad key, and the audit log is for changes.
+            security_log.warning("API key refused (prefix %r) on %s", key[:12], request.path)
+        return principal
 
 
 class SessionAuth(NinjaSessionAuth):
@@ -139,11 +156,11 @@ class MembershipOut(Schema):
 
 
 class MembershipIn(Schema):
-    email: str = Field(min_length=3, max_length=254)
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
+    email: PlainText = Field(min_length=3, max_length=254)
+    first_name: PlainText = Field("", max_length=150)
+    last_name: PlainText = Field("", max_length=150)
     role: Role
-    module: str = ""
+    module: PlainText = ""
 
 
 def _commune(insee_code: str) -> Commune:

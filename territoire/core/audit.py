@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from territoire.core.auth import client_ip
 from territoire.core.models import ApiKey, AuditEntry, Commune, User
 
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
@@ -69,7 +70,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = _client_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.forms.renderers import TemplatesSetting
 
 from territoire.core.audit import action_choices
-from territoire.core.models import Commune, Role
+from territoire.core.models import Commune, Role, User
 from territoire.core.modules import MODULE_CHOICES
 from territoire.core.permissions import Principal, can, role_fits_scope
 
@@ -28,6 +28,9 @@ class AccessibleFormMixin:
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if self.errors:  # type: ignore[attr-defined]
+                # Focus goes to the error summary, not to the first field.
+                field.widget.attrs.pop("autofocus", None)
             bound = self[name]  # type: ignore[index]
             described = [f"{bound.auto_id}_help"] if field.help_text else []
             if name in self.errors:  # type: ignore[attr-defined]
@@ -56,6 +59,10 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         "inactive": "Ce compte est désactivé. Contactez l'administrateur de votre commune.",
     }
 
+    def clean_username(self) -> str:
+        # Accounts are stored lower-cased; people type their address as they like.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
     email = forms.EmailField(
@@ -64,6 +71,11 @@ class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="Format attendu : nom@domaine.fr",
     )
+
+    def get_users(self, email: str):
+        """Active accounts with that address, including invited people who have not chosen a
+        password yet (Django's default leaves them out, and they would get nothing)."""
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
 
 class NewPasswordForm(AccessibleFormMixin, SetPasswordForm):

@@ -95,6 +95,21 @@ class ApiProblemMiddleware:
         return response
 
 
+class RejectNulMiddleware:
+    """A NUL character is never valid in an address or a query (PostgreSQL refuses it in any
+    text), so such a request is answered 400 before it reaches a view or the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
 def field_errors(pydantic_errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic errors as ``{field, message, code}`` with a French message."""
     out = []

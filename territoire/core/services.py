@@ -14,9 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -87,12 +86,13 @@ def territory_load(*, actor: User | None = None, path: Path = COMMUNES_CSV) -> L
             else:
                 unchanged += 1
     report = LoadReport(created, updated, unchanged)
-    audit_record(
-        actor=actor,
-        action="territory.load",
-        obj=territory,
-        changes={"created": created, "updated": updated, "unchanged": unchanged},
-    )
+    if created or updated:  # a load that changes nothing writes nothing, not even a log line
+        audit_record(
+            actor=actor,
+            action="territory.load",
+            obj=territory,
+            changes={"created": created, "updated": updated, "unchanged": unchanged},
+        )
     return report
 
 
@@ -114,6 +114,9 @@ def _check_membership(role: str, commune: Commune | None, module: str) -> None:
         raise ValidationError(errors)
 
 
+DUPLICATE_ROLE = "Cette personne a déjà ce rôle ici."
+
+
 def _grant(
     *, actor: User, user: User, role: str, commune: Commune | None, module: str
 ) -> Membership:
@@ -121,10 +124,16 @@ def _grant(
     _check_membership(role, commune, module)
     duplicate = Membership.objects.filter(user=user, role=role, commune=commune, module=module)
     if duplicate.exists():
-        raise ValidationError("Cette personne a déjà ce rôle ici.")
-    membership = Membership.objects.create(
-        user=user, role=role, commune=commune, module=module, granted_by=actor
-    )
+        raise ValidationError(DUPLICATE_ROLE)
+    try:
+        # A savepoint: a double submission that slipped past the check above meets the
+        # unique constraint and gets the same message, not a 500.
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, role=role, commune=commune, module=module, granted_by=actor
+            )
+    except IntegrityError as exc:
+        raise ValidationError(DUPLICATE_ROLE) from exc
     forget_grants(user)
     return membership
 
@@ -169,21 +178,29 @@ def membership_revoke(*, actor: User, membership: Membership) -> None:
     forget_grants(membership.user)
 
 
-def _send_welcome(user: User) -> None:
-    """E-mail a link where the invited person chooses a password (the reset token flow)."""
-    link = reverse(
+def welcome_link(user: User) -> str:
+    """Absolute link where an invited person chooses a password (the reset token flow)."""
+    path = reverse(
         "core:password_reset_confirm",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),
         },
     )
-    body = render_to_string(
-        "core/auth/welcome_email.txt", {"user": user, "link": link, "settings": settings}
-    )
-    send_mail(
-        f"Votre accès à {settings.PLATFORM_NAME}", body, settings.DEFAULT_FROM_EMAIL, [user.email]
-    )
+    return f"{settings.BASE_URL}{path}"
+
+
+def _check_email(email: str) -> str:
+    email = User.objects.normalize_email(email.strip()).lower()
+    try:
+        if "\x00" in email:
+            raise ValidationError("invalid")
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"email": "Saisissez une adresse électronique valide, par exemple nom@domaine.fr."}
+        ) from exc
+    return email
 
 
 @transaction.atomic
@@ -199,7 +216,7 @@ def member_invite(
 ) -> Membership:
     """Give a role to a person by e-mail address, creating the account when it is new; a new
     person receives a link to choose a password."""
-    email = User.objects.normalize_email(email).lower()
+    email = _check_email(email)
     user = User.objects.filter(email=email).first()
     is_new = user is None
     if user is None:
@@ -213,7 +230,11 @@ def member_invite(
         changes={"user": email, "role": role, "module": module, "new_account": is_new},
     )
     if is_new:
-        transaction.on_commit(lambda: _send_welcome(user))
+        from territoire.core.tasks import send_welcome_email
+
+        # Sent by the worker once the invitation is committed: a mail server that fails
+        # neither loses the invitation nor shows the administrator an error page.
+        transaction.on_commit(lambda: send_welcome_email(user.pk))
     return membership
 
 
@@ -283,16 +304,15 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
 
 @transaction.atomic
 def security_event_record(
-    *, action: str, user: User | None = None, identifier: str = "", detail: str = ""
+    *, action: str, actor: User | None = None, subject: User | None = None, detail: str = ""
 ) -> None:
-    """Record an authentication event (login, failure, lockout, password reset)."""
-    changes = {"identifier": identifier} if identifier else {}
-    if detail:
-        changes["detail"] = detail
+    """Record an authentication event about an existing account: a login or password change
+    (``actor`` is the person), a failure or lockout (``subject`` is the account, nobody is
+    signed in). Attempts on unknown addresses are not recorded here (see signals.py)."""
     audit_record(
-        actor=user,
+        actor=actor,
         action=action,
-        obj=user,
-        changes=changes,
-        label=None if user else (f"anonyme ({identifier})" if identifier else "anonyme"),
+        obj=subject or actor,
+        changes={"detail": detail} if detail else {},
+        label=None if actor else "anonyme",
     )

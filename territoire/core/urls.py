@@ -1,13 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from territoire.core import views
+from territoire.core.converters import InseeCodeConverter
+
+register_converter(InseeCodeConverter, "insee")
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("communes/", views.commune_list, name="communes"),
-    path("communes/<str:insee_code>/", views.commune_detail, name="commune"),
+    path("communes/<insee:insee_code>/", views.commune_detail, name="commune"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -38,7 +41,7 @@ urlpatterns = [
     path("administration/journal/", views.audit_log, name="audit_log"),
     path("administration/journal.csv", views.audit_log_csv, name="audit_log_csv"),
     path("administration/cles-api/", views.api_keys_home, name="api_keys_home"),
-    path("administration/cles-api/<str:insee_code>/", views.api_keys, name="api_keys"),
+    path("administration/cles-api/<insee:insee_code>/", views.api_keys, name="api_keys"),
     path(
         "administration/cles-api/cle/<int:pk>/revoquer/",
         views.api_key_revoke,

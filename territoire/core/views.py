@@ -4,20 +4,24 @@ audit log and API keys. Views check abilities and call selectors and services on
 from __future__ import annotations
 
 import csv
+import json
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territoire.core import selectors, services
 from territoire.core.audit import action_label
+from territoire.core.auth import security_log
 from territoire.core.forms import (
     ApiKeyForm,
     AuditFilterForm,
@@ -138,9 +142,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("core:password_reset_complete")
     extra_context = {"breadcrumbs": crumbs(("Nouveau mot de passe", None))}
 
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink:
+            security_log.info("password reset link refused (expired, used or forged)")
+        return response
+
     def form_valid(self, form):
-        response = super().form_valid(form)
-        services.security_event_record(action="auth.password_reset", user=form.user)
+        # The new password and its audit entry are saved together, or not at all.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.security_event_record(action="auth.password_reset", actor=form.user)
         return response
 
 
@@ -164,8 +176,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return form
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        services.security_event_record(action="auth.password_change", user=form.user)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.security_event_record(action="auth.password_change", actor=form.user)
         messages.success(self.request, "Votre mot de passe a été changé.")
         return response
 
@@ -299,15 +312,20 @@ def membership_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, selectors.AuditFilters]:
+def _audit_entries(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
+    """The filter form and the entries it selects; invalid filters select nothing (the page
+    says what to correct rather than showing an unfiltered log)."""
     form = AuditFilterForm(
         request.GET or None,
         communes=selectors.communes_administered(request.user),
     )
+    entries = selectors.audit_entries(request.user).select_related("commune")
+    if not form.is_bound:
+        return form, entries
     if not form.is_valid():
-        return form, selectors.AuditFilters()
+        return form, entries.none()
     data: dict[str, Any] = form.cleaned_data
-    return form, selectors.AuditFilters(
+    filters = selectors.AuditFilters(
         search=data["q"],
         commune_id=data["commune"].pk if data["commune"] else None,
         action=data["action"],
@@ -315,13 +333,13 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, selectors.Aud
         since=data["since"],
         until=data["until"],
     )
+    return form, selectors.audit_entries(request.user, filters).select_related("commune")
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     require(request.user, "core.view_audit", None)
-    form, filters = _audit_filters(request)
-    entries = selectors.audit_entries(request.user, filters).select_related("commune")
+    form, entries = _audit_entries(request)
     return render(
         request,
         "core/admin/audit_log.html",
@@ -341,12 +359,19 @@ class _Echo:
         return value
 
 
+def spreadsheet_safe(value: object) -> str:
+    """A cell that a spreadsheet will show as text: values starting like a formula (=, +,
+    -, @, tab, carriage return) are prefixed with an apostrophe, so that a name typed by
+    someone cannot run as a formula on the computer of whoever opens the export."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @login_required
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered log as CSV (semicolon-separated, UTF-8 with BOM, for spreadsheets)."""
     require(request.user, "core.view_audit", None)
-    _form, filters = _audit_filters(request)
-    entries = selectors.audit_entries(request.user, filters).select_related("commune")
+    _form, entries = _audit_entries(request)
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows():
@@ -368,16 +393,19 @@ def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
         for entry in entries.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    timezone.localtime(entry.at).isoformat(),
-                    entry.actor_label,
-                    entry.action,
-                    action_label(entry.action),
-                    entry.object_type,
-                    entry.object_id,
-                    entry.object_repr,
-                    entry.commune.insee_code if entry.commune else "",
-                    entry.changes,
-                    entry.ip_address or "",
+                    spreadsheet_safe(cell)
+                    for cell in (
+                        timezone.localtime(entry.at).isoformat(),
+                        entry.actor_label,
+                        entry.action,
+                        action_label(entry.action),
+                        entry.object_type,
+                        entry.object_id,
+                        entry.object_repr,
+                        entry.commune.insee_code if entry.commune else "",
+                        json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
+                        entry.ip_address or "",
+                    )
                 ]
             )
 
@@ -403,6 +431,7 @@ def api_keys_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache  # the page may show a new secret: no browser or proxy may keep it
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest, insee_code: str) -> HttpResponse:

@@ -3,7 +3,9 @@ allows, or nearly allows, the API never answers 500, and every error is problem+
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from territoire.core import services
@@ -11,6 +13,17 @@ from territoire.core.models import Role
 from territoire.core.testing import person_with_role
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def keep_test_connection():
+    """schemathesis calls the WSGI app directly; like Django's test client, keep the app from
+    closing the database connection that holds the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -29,7 +42,7 @@ def key_secret(arras):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @pytest.mark.django_db
-def test_the_api_never_answers_500(case, key_secret):
+def test_the_api_never_answers_500(case, key_secret, keep_test_connection):
     case.headers = {**(case.headers or {}), "X-API-Key": key_secret}
     response = case.call()
     assert response.status_code < 500, (case.method, case.formatted_path, response.text)

@@ -8,7 +8,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from territoire.core import services
 from territoire.core.audit import audit_record
-from territoire.core.models import AuditEntry, Membership, Role
+from territoire.core.models import AuditEntry, Commune, Membership, Role
 from territoire.core.testing import UserFactory, audit_entries_added, cua_admin, person_with_role
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,8 @@ def _service_calls(arras):
     person = UserFactory(email="agent@arras.fr")
     membership = Membership.objects.create(user=person, role=Role.AGENT, commune=arras)
     key, _ = services.api_key_create(actor=admin, name="k", commune=arras, module="sensors")
+    # New population figures, so that loading the communes again changes something.
+    Commune.objects.filter(pk=arras.pk).update(population=1)
     return {
         "territory_load": lambda: services.territory_load(actor=admin),
         "membership_grant": lambda: services.membership_grant(
@@ -39,7 +41,7 @@ def _service_calls(arras):
         ),
         "api_key_revoke": lambda: services.api_key_revoke(actor=admin, key=key),
         "security_event_record": lambda: services.security_event_record(
-            action="auth.login", user=person
+            action="auth.login", actor=person
         ),
     }
 

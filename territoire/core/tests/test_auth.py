@@ -36,8 +36,18 @@ def test_wrong_password_keeps_the_email_explains_and_is_audited(client, agent):
     assert 'value="agent@arras.fr"' in body
     assert 'aria-invalid="true"' not in body or "erreurs" in body
     entry = AuditEntry.objects.get(action="auth.login_failed")
-    assert entry.changes["identifier"] == "agent@arras.fr"
-    assert entry.actor_label.startswith("anonyme")
+    assert entry.object_id == str(agent.pk) and entry.actor_label == "anonyme"
+
+
+def test_failures_on_unknown_addresses_stay_out_of_the_audit_log(client, communes):
+    response = client.post("/connexion/", {"username": "inconnu@exemple.fr", "password": "x"})
+    assert "Adresse électronique ou mot de passe incorrect" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="auth.login_failed").exists()
+
+
+def test_the_address_is_not_case_sensitive(client, agent):
+    response = client.post("/connexion/", {"username": "Agent@Arras.FR", "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/mon-espace/"
 
 
 def test_malformed_email_gets_a_field_error_not_a_crash(client):
@@ -59,7 +69,10 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(
         client.post("/connexion/", {"username": "agent@arras.fr", "password": "faux"})
     response = client.post("/connexion/", {"username": "agent@arras.fr", "password": TEST_PASSWORD})
     assert response.status_code == 429
-    assert "Connexion temporairement suspendue" in response.content.decode()
+    body = response.content.decode()
+    assert "Connexion temporairement suspendue" in body
+    assert f"suspendue pendant {settings.AXES_COOLOFF_TIME.seconds // 60} minutes" in body
+    assert 'value="agent@arras.fr"' in body
     assert AuditEntry.objects.filter(action="auth.lockout").exists()
     assert not AuditEntry.objects.filter(action="auth.login").exists()
     # A colleague behind the same address (a town hall) can still sign in.
