@@ -70,6 +70,7 @@ test-postgres: assets
 	@if $(PY) scripts/postgres_reachable.py "$(TEST_POSTGRES_URL)"; then \
 	  echo "PostgreSQL reachable: running the suite on it"; \
 	  TERRITOIRE_DATABASE_URL="$(TEST_POSTGRES_URL)" $(VENV)/bin/pytest -q -m "not e2e"; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL)"; exit 1; \
 	else echo "PostgreSQL not reachable at $(TEST_POSTGRES_URL): skipped"; fi
 
 test: lint typecheck test-sqlite test-postgres
