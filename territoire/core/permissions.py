@@ -101,15 +101,21 @@ def is_cua_admin(principal: Principal | None) -> bool:
     return any(grant.role == Role.CUA_ADMIN for grant in grants_of(principal))
 
 
-def commune_ids_with_role(principal: Principal | None, roles: Iterable[str]) -> set[int] | None:
-    """Communes where the principal holds one of ``roles``; None means every commune."""
+def commune_ids_with_role(
+    principal: Principal | None, roles: Iterable[str], *, module: str | None = None
+) -> set[int] | None:
+    """Communes where the principal holds one of ``roles`` (for ``module``, when given);
+    None means every commune. Selectors use it to scope their queries."""
     wanted = set(roles)
     ids: set[int] = set()
     for grant in grants_of(principal):
-        if grant.role == Role.CUA_ADMIN or (grant.role in wanted and grant.commune_id is None):
+        if grant.role == Role.CUA_ADMIN:
             return None
-        if grant.role in wanted and grant.commune_id is not None:
-            ids.add(grant.commune_id)
+        if grant.role not in wanted or (module and grant.module not in ("", module)):
+            continue
+        if grant.commune_id is None:
+            return None
+        ids.add(grant.commune_id)
     return ids
 
 

@@ -69,6 +69,10 @@ def test_error_states_have_no_accessibility_violation(site_data, live_server, br
     assert response.status == 404
     check_page(page, report, "404 page (unknown commune)")
 
+    response = page.goto(f"{base}/communes/?q=%00")
+    assert response.status == 400
+    check_page(page, report, "400 page (NUL character in the query)")
+
     page.goto(f"{base}/mot-de-passe/nouveau/MQ/bad-token/")
     assert "plus valable" in page.locator("h1").inner_text()
     check_page(page, report, "password reset, invalid link")
