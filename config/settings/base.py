@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "territoire.core",
+    "territoire.sensors",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +246,11 @@ else:
         "immediate": HUEY_IMMEDIATE,
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
+
+# Sensor hub: how long raw readings are kept (rollups are kept for good).
+SENSORS_RAW_RETENTION_DAYS = env_int(
+    "TERRITOIRE_SENSORS_RAW_RETENTION_DAYS", 400, "Days raw sensor readings are kept."
+)
 
 # Platform identity shown in the shell.
 TERRITORY_NAME = "Communauté Urbaine d'Arras"

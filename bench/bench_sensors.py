@@ -1,0 +1,238 @@
+"""Sensor hub benchmarks: MQTT end-to-end ingestion against a bare subscriber on the same
+broker, and the HTTP integration under concurrent clients.
+
+Run with `make bench` (or `.venv/bin/python bench/bench_sensors.py`). A private Mosquitto
+(territoire.sensors.testing.mosquitto) and a fresh SQLite file are used, or
+TERRITOIRE_DATABASE_URL if set. Both measurements drain messages the broker already holds
+for a persistent session, so the publisher's own speed does not enter the figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = tempfile.mkdtemp(prefix="territoire-bench-")
+os.environ.setdefault("TERRITOIRE_DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3")
+os.environ.setdefault("TERRITOIRE_VAR_DIR", TMP)
+os.environ["TERRITOIRE_ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+
+import django  # noqa: E402
+
+django.setup()
+
+import paho.mqtt.client as mqtt  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from territoire.core.models import Commune, Membership, Role, User  # noqa: E402
+from territoire.core.services import territory_load  # noqa: E402
+from territoire.sensors import services  # noqa: E402
+from territoire.sensors.consumer import Consumer  # noqa: E402
+from territoire.sensors.models import RawUplink  # noqa: E402
+from territoire.sensors.testing import free_port, mosquitto  # noqa: E402
+
+MESSAGES = int(os.environ.get("BENCH_MQTT_MESSAGES", "30000"))
+HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
+HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+DEVICES = 100
+
+
+def frame(pulses: int) -> str:
+    payload = bytes([0x01, 0x75, 90, 0x05, 0xC8]) + struct.pack("<I", pulses)
+    return base64.b64encode(payload).decode()
+
+
+def uplink(dev_eui: str, n: int, tag: str) -> dict:
+    return {
+        "deduplicationId": f"{tag}-{dev_eui}-{n}",
+        "time": f"2026-01-{1 + n // 96:02d}T{(n % 96) // 4:02d}:{(n % 4) * 15:02d}:00Z",
+        "deviceInfo": {"devEui": dev_eui, "applicationId": "bench"},
+        "fCnt": n,
+        "fPort": 85,
+        "data": frame(1000 + 7 * n),
+    }
+
+
+def open_session(host, port, client_id, topic):
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+    client.connect(host, port)
+    client.loop_start()
+    client.subscribe(topic, qos=1)
+    time.sleep(0.3)
+    client.loop_stop()
+    client.disconnect()
+
+
+def publish(host, port, messages):
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{time.time()}")
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect(host, port)
+    client.loop_start()
+    # In chunks: paho's message ids wrap at 65,535, so no more may be outstanding at once.
+    for start in range(0, len(messages), 5000):
+        infos = [client.publish(t, p, qos=1) for t, p in messages[start : start + 5000]]
+        for info in infos:
+            info.wait_for_publish(timeout=120)
+    client.loop_stop()
+    client.disconnect()
+
+
+def bare_subscriber_rate(host, port, count) -> float:
+    """Messages per second the broker delivers to a subscriber that does nothing."""
+    received = threading.Event()
+    state = {"n": 0, "first": 0.0, "last": 0.0}
+
+    def on_message(client, userdata, message):
+        if state["n"] == 0:
+            state["first"] = time.perf_counter()
+        state["n"] += 1
+        if state["n"] == count:
+            state["last"] = time.perf_counter()
+            received.set()
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare", clean_session=False)
+    client.on_message = on_message
+    start = time.perf_counter()
+    client.connect(host, port)
+    client.loop_start()
+    received.wait(timeout=300)
+    client.loop_stop()
+    client.disconnect()
+    return count / (state["last"] - start)
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    territory_load(actor=None)
+    arras = Commune.objects.get(insee_code="62041")
+    admin = User.objects.create_user(email="admin@arras.fr", password="x")
+    Membership.objects.create(user=admin, role=Role.COMMUNE_ADMIN, commune=arras)
+    integration, secret = services.integration_create(
+        actor=admin, name="bench", source="chirpstack", commune=arras
+    )
+    euis = [f"70b3d5e75e{n:06x}" for n in range(DEVICES)]
+    for eui in euis:
+        services.device_register(
+            actor=admin,
+            commune=arras,
+            data=services.DeviceData(dev_eui=eui, name=eui, model="milesight-em300-di"),
+        )
+    per_device = MESSAGES // DEVICES
+    messages = [
+        (f"application/bench/device/{eui}/event/up", json.dumps(uplink(eui, n, "mqtt")).encode())
+        for n in range(per_device)
+        for eui in euis
+    ]
+    topic = "application/+/device/+/event/+"
+    with mosquitto(inflight=1000) as (host, port):
+        open_session(host, port, "bare", topic)
+        open_session(host, port, "consumer", topic)
+        publish(host, port, messages)  # queued for both persistent sessions
+        bare = bare_subscriber_rate(host, port, len(messages))
+        consumer = Consumer(
+            integration, host=host, port=port, client_id="consumer", batch_size=1000
+        )
+        start = time.perf_counter()
+        stats = consumer.run(max_messages=len(messages), idle_timeout=30)
+        ingest_rate = stats.messages / (time.perf_counter() - start)
+    assert RawUplink.objects.count() == len(messages), "every message stored"
+
+    # HTTP integration: a granian server on the same database, concurrent keep-alive clients.
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--blocking-threads",
+            "8",
+            "--log-level",
+            "warning",
+            "config.wsgi:application",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import http.client
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/api/v1/")
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        bodies = [
+            json.dumps(uplink(euis[n % DEVICES], 10_000 + n // DEVICES, "http"))
+            for n in range(HTTP_REQUESTS)
+        ]
+        errors: list[int] = []
+
+        def client(part: list[str]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            for body in part:
+                conn.request(
+                    "POST",
+                    "/api/v1/sensors/ingest/chirpstack?event=up",
+                    body,
+                    {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"},
+                )
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(response.status)
+
+        threads = [
+            threading.Thread(target=client, args=(bodies[i::HTTP_CLIENTS],))
+            for i in range(HTTP_CLIENTS)
+        ]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        http_rate = HTTP_REQUESTS / (time.perf_counter() - start)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
+    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
+    print(
+        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
+        f"uplinks/s; ratio {ingest_rate / bare:.2f}"
+    )
+    print(
+        f"HTTP integration, {HTTP_CLIENTS} concurrent clients, {HTTP_REQUESTS:,} requests: "
+        f"{http_rate:,.0f} uplinks/s ({len(errors)} errors)"
+    )
+
+
+if __name__ == "__main__":
+    main()

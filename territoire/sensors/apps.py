@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SensorsConfig(AppConfig):
+    name = "territoire.sensors"
+    label = "sensors"
+    verbose_name = "Capteurs"
+
+    def ready(self) -> None:
+        from territoire.sensors import permissions  # noqa: F401  (abilities registration)

@@ -1,0 +1,478 @@
+"""Ingestion: the write path of machine data, from network-server events to readings and
+rollups. It is the service behind the HTTP integrations, the MQTT consumer, the simulator and
+replays, and it works in batches: one transaction and a handful of statements for hundreds
+of uplinks, which is what makes thousands of uplinks per second possible on SQLite.
+
+Readings are data, not changes made by a person: they are not written to the audit log
+(registering a device, configuring an integration or replaying the quarantine are).
+
+Exactly-once: the raw archive has a unique (source, dedup_key); an event whose key is already
+there changes nothing. Readings have a unique (series, at), and rollups only count readings
+that were actually inserted, so a redelivered message never counts twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from territoire.sensors.codecs import get_codec
+from territoire.sensors.codecs.base import DecodeError, Kind
+from territoire.sensors.downlinks import downlink_feedback
+from territoire.sensors.integrations.chirpstack import parse_chirpstack
+from territoire.sensors.integrations.events import OtherEvent, StatusEvent, Uplink
+from territoire.sensors.integrations.tts import parse_tts
+from territoire.sensors.models import (
+    Device,
+    Integration,
+    RawUplink,
+    Reading,
+    Rollup,
+    Series,
+    Source,
+    UplinkState,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+# Device counters are unsigned 32-bit: a drop from near the top is a rollover, any other
+# drop is a reset (rejoin, battery change) and the new value is what was counted since.
+COUNTER_WRAP = 2**32
+CHUNK = 400  # rows per INSERT: well under SQLite's limit on bound parameters
+
+Event = Uplink | StatusEvent | OtherEvent
+
+
+@dataclass
+class BatchReport:
+    received: int = 0
+    duplicates: int = 0
+    stored: int = 0
+    quarantined: int = 0
+    unregistered: int = 0
+    ignored: int = 0
+    readings: int = 0
+
+    def add(self, other: BatchReport) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Item:
+    """One event on its way through the pipeline."""
+
+    event: Event
+    body: dict
+    raw_id: int | None = None  # set when replaying an archived uplink
+    device: Device | None = None
+    state: str = UplinkState.STORED
+    reason: str = ""
+    values: dict[str, float] = field(default_factory=dict)
+
+
+def ingest(integration: Integration, events: Sequence[tuple[Event, dict]]) -> BatchReport:
+    """Archive, decode and store a batch of (event, original body) from one integration."""
+    items = [_Item(event, body) for event, body in events]
+    report = BatchReport(received=len(items))
+    if not items:
+        return report
+    with transaction.atomic():
+        _resolve(integration, items)
+        new = _archive(integration, items)
+        report.duplicates = len(items) - len(new)
+        _store(new, report)
+    return report
+
+
+def parse_archived(raw: RawUplink) -> Event:
+    """The event of an archived message, parsed again from the body as received."""
+    if raw.source == Source.CHIRPSTACK:
+        return parse_chirpstack(raw.kind, raw.body, now=raw.received_at)
+    return parse_tts(raw.body, now=raw.received_at)
+
+
+def replay(raw_uplinks: Iterable[RawUplink], parse=parse_archived) -> BatchReport:
+    """Process archived uplinks again (after a device is registered or a codec fixed)."""
+    report = BatchReport()
+    by_integration: dict[int, list[_Item]] = defaultdict(list)
+    integrations: dict[int, Integration] = {}
+    for raw in raw_uplinks:
+        item = _Item(parse(raw), raw.body, raw_id=raw.pk)
+        by_integration[raw.integration_id].append(item)
+        integrations[raw.integration_id] = raw.integration
+    with transaction.atomic():
+        for integration_id, items in by_integration.items():
+            report.received += len(items)
+            _resolve(integrations[integration_id], items)
+            for item in items:
+                RawUplink.objects.filter(pk=item.raw_id or 0).update(
+                    state=item.state, reason=item.reason[:255], device=item.device
+                )
+            _store(items, report)
+    return report
+
+
+MAX_KEPT_BYTES = 65536
+
+
+def quarantine_unreadable(integration: Integration, raw: bytes, reason: str) -> None:
+    """Keep a body that could not even be parsed, so that nothing received is lost."""
+    digest = hashlib.sha256(raw).hexdigest()
+    RawUplink.objects.get_or_create(
+        source=integration.source,
+        dedup_key=f"unreadable:{digest}",
+        defaults={
+            "integration": integration,
+            "dev_eui": "",
+            "kind": "unreadable",
+            "received_at": timezone.now(),
+            "payload": raw[:MAX_KEPT_BYTES],
+            "body": {},
+            "state": UplinkState.QUARANTINED,
+            "reason": reason[:255],
+        },
+    )
+
+
+# --- the steps --------------------------------------------------------------------------
+
+
+def _resolve(integration: Integration, items: list[_Item]) -> None:
+    """Find each event's device and decode its payload; set the state it will be kept in."""
+    eui = {item.event.dev_eui for item in items if item.event.dev_eui}
+    devices = {device.dev_eui: device for device in Device.objects.filter(dev_eui__in=eui)}
+    # TTS names some events by device_id only (no DevEUI).
+    names = {getattr(i.event, "device_id", "") for i in items if not i.event.dev_eui} - {""}
+    by_name = {d.tts_device_id: d for d in Device.objects.filter(tts_device_id__in=names)}
+    for item in items:
+        device = devices.get(item.event.dev_eui) or by_name.get(
+            getattr(item.event, "device_id", "")
+        )
+        if device is None:
+            item.state = UplinkState.UNREGISTERED
+            item.reason = "Capteur inconnu : à enregistrer"
+            continue
+        if integration.commune_id and device.commune_id != integration.commune_id:
+            item.state = UplinkState.QUARANTINED
+            item.reason = "Ce capteur appartient à une autre commune que cette intégration"
+            continue
+        item.device = device
+        event = item.event
+        if not isinstance(event, Uplink):
+            item.state = UplinkState.IGNORED
+            continue
+        try:
+            item.values = {
+                k: float(v)
+                for k, v in get_codec(device.model).decode(event.f_port, event.payload).items()
+            }
+        except KeyError:
+            item.state = UplinkState.QUARANTINED
+            item.reason = f"Modèle de capteur sans décodeur : {device.model}"
+        except DecodeError as exc:
+            item.state = UplinkState.QUARANTINED
+            item.reason = f"Décodage impossible : {exc}"[:255]
+        else:
+            bad = [k for k, v in item.values.items() if not math.isfinite(v)]
+            if bad:
+                item.state = UplinkState.QUARANTINED
+                item.reason = f"Valeur non finie : {', '.join(bad)}"
+            elif not item.values:
+                item.state = UplinkState.IGNORED
+
+
+def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
+    """Insert the raw events; return the items that were new (the others are redeliveries)."""
+    rows = []
+    for item in items:
+        event = item.event
+        rows.append(
+            (
+                event.source,
+                _dedup_key(event),
+                integration.pk,
+                event.dev_eui,
+                item.device.pk if item.device else None,
+                _kind(event),
+                event.received_at,
+                getattr(event, "f_port", 0),
+                getattr(event, "f_cnt", 0),
+                getattr(event, "payload", b""),
+                item.body,
+                item.state,
+                item.reason[:255],
+            )
+        )
+    inserted = set(
+        _insert_returning(
+            RawUplink,
+            [
+                "source",
+                "dedup_key",
+                "integration_id",
+                "dev_eui",
+                "device_id",
+                "kind",
+                "received_at",
+                "f_port",
+                "f_cnt",
+                "payload",
+                "body",
+                "state",
+                "reason",
+            ],
+            rows,
+            conflict=["source", "dedup_key"],
+            returning="dedup_key",
+        )
+    )
+    return [item for item in items if _dedup_key(item.event) in inserted]
+
+
+def _store(items: list[_Item], report: BatchReport) -> None:
+    """Readings, rollups, series and device health for the items that carry measurements."""
+    for item in items:
+        setattr(report, _COUNTERS[item.state], getattr(report, _COUNTERS[item.state]) + 1)
+    for item in items:
+        if isinstance(item.event, OtherEvent) and item.device:
+            downlink_feedback(item.event.kind, item.event.data, item.event.received_at)
+    measured = [item for item in items if item.state == UplinkState.STORED and item.device]
+    _update_health([item for item in items if item.device])
+    if not measured:
+        return
+    series = _series_for(measured)
+    # Chronological order per series, so that counter deltas follow the device's count.
+    pending: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    for item in sorted(measured, key=lambda i: i.event.received_at):
+        for quantity, value in item.values.items():
+            key = (item.device.pk, quantity)  # type: ignore[union-attr]
+            if key in series:
+                pending[series[key].pk].append((item.event.received_at, value))
+    by_id = {s.pk: s for s in series.values()}
+    rows = []
+    for series_id, points in pending.items():
+        current = by_id[series_id]
+        for at, value in points:
+            delta = None
+            if current.kind == Kind.COUNTER:
+                delta = _counter_delta(current.last_value, value, current.last_at, at)
+            rows.append((series_id, at, value, delta))
+            if current.last_at is None or at >= current.last_at:
+                current.last_at, current.last_value = at, value
+    inserted = _insert_returning(
+        Reading,
+        ["series_id", "at", "value", "delta"],
+        rows,
+        conflict=["series_id", "at"],
+        returning=("series_id", "at", "value", "delta"),
+    )
+    report.readings += len(inserted)
+    _roll_up(inserted, by_id)
+    Series.objects.bulk_update(list(by_id.values()), ["last_at", "last_value"], batch_size=500)
+
+
+_COUNTERS: dict[str, str] = {
+    UplinkState.STORED: "stored",
+    UplinkState.QUARANTINED: "quarantined",
+    UplinkState.UNREGISTERED: "unregistered",
+    UplinkState.IGNORED: "ignored",
+}
+
+
+def _counter_delta(
+    previous: float | None, value: float, previous_at: datetime | None, at: datetime
+) -> float | None:
+    """Increase of a cumulative counter since the previous reading. None for the first
+    reading and for a late reading older than the last one (its increase is unknown)."""
+    if previous is None or previous_at is None or at <= previous_at:
+        return None
+    if value >= previous:
+        return value - previous
+    if previous > COUNTER_WRAP * 0.9:
+        return value + COUNTER_WRAP - previous  # rollover of a 32-bit counter
+    return value  # reset: counting started again from zero
+
+
+def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
+    """The series of every (device, quantity) in the batch, created when new."""
+    devices = {item.device.pk: item.device for item in items if item.device}
+    existing = {(s.device_id, s.quantity): s for s in Series.objects.filter(device_id__in=devices)}
+    missing = []
+    wanted = {(item.device.pk, q) for item in items if item.device for q in item.values}
+    for device_id, quantity in wanted - existing.keys():
+        codec = get_codec(devices[device_id].model)
+        declared = {q.name: q for q in codec.quantities}
+        if quantity not in declared:
+            continue  # a codec returning an undeclared name is a codec bug; tests prevent it
+        q = declared[quantity]
+        missing.append(
+            Series(
+                device_id=device_id, quantity=q.name, label=q.label, unit=q.unit, kind=str(q.kind)
+            )
+        )
+    if missing:
+        Series.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {
+            (s.device_id, s.quantity): s for s in Series.objects.filter(device_id__in=devices)
+        }
+    return existing
+
+
+def _period_starts(at: datetime) -> tuple[datetime, datetime]:
+    """Start of the UTC hour and of the local (Paris) day containing ``at``, in UTC."""
+    hour = at.astimezone(ZoneInfo("UTC")).replace(minute=0, second=0, microsecond=0)
+    local = at.astimezone(PARIS)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return hour, day.astimezone(ZoneInfo("UTC"))
+
+
+def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None:
+    """Add the inserted readings to their hourly and daily rollups (additive upsert)."""
+    buckets: dict[tuple[int, str, datetime], list[float]] = {}
+    for series_id, at, value, delta in inserted:
+        current = series[series_id]
+        if current.kind == Kind.COUNTER:
+            if delta is None:
+                continue
+            value = delta
+        at = _as_datetime(at)
+        hour, day = _period_starts(at)
+        for period, start in (("hour", hour), ("day", day)):
+            key = (series_id, period, start)
+            energy = 10 ** (value / 10) if current.kind == Kind.SOUND_LEVEL else 0.0
+            bucket = buckets.get(key)
+            if bucket is None:
+                buckets[key] = [1, value, value, value, energy]
+            else:
+                bucket[0] += 1
+                bucket[1] += value
+                bucket[2] = min(bucket[2], value)
+                bucket[3] = max(bucket[3], value)
+                bucket[4] += energy
+    if not buckets:
+        return
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
+    table = Rollup._meta.db_table
+    # Table and function names come from the code, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {table} (series_id, period, start, count, total, minimum, maximum, energy) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (series_id, period, start) DO UPDATE SET "
+        f"count = {table}.count + excluded.count, "
+        f"total = {table}.total + excluded.total, "
+        f"minimum = {least}({table}.minimum, excluded.minimum), "
+        f"maximum = {greatest}({table}.maximum, excluded.maximum), "
+        f"energy = {table}.energy + excluded.energy"
+    )
+    params = [
+        (series_id, period, _db_datetime(start), *values)
+        for (series_id, period, start), values in buckets.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _update_health(items: list[_Item]) -> None:
+    """Last seen, battery and radio quality of each device, from its latest event."""
+    latest: dict[int, _Item] = {}
+    for item in items:
+        device = item.device
+        assert device is not None
+        if device.pk not in latest or item.event.received_at > latest[device.pk].event.received_at:
+            latest[device.pk] = item
+    changed = []
+    for item in latest.values():
+        device, event = item.device, item.event
+        assert device is not None
+        if device.last_seen_at and event.received_at < device.last_seen_at:
+            continue
+        device.last_seen_at = event.received_at
+        if "battery" in item.values:
+            device.battery = item.values["battery"]
+        if isinstance(event, StatusEvent) and event.battery_level is not None:
+            device.battery = event.battery_level
+        radio = getattr(event, "radio", ())
+        if radio:
+            best = max(radio, key=lambda r: r.rssi if r.rssi is not None else -1e9)
+            device.rssi, device.snr, device.gateway_id = best.rssi, best.snr, best.gateway_id
+        changed.append(device)
+    Device.objects.bulk_update(
+        changed, ["last_seen_at", "battery", "rssi", "snr", "gateway_id"], batch_size=500
+    )
+
+
+# --- SQL helpers --------------------------------------------------------------------------
+
+
+def _insert_returning(model, columns, rows, *, conflict, returning):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING …, in chunks; returns the inserted rows'
+    ``returning`` values. SQLite (3.35+) and PostgreSQL both speak this SQL."""
+    if not rows:
+        return []
+    table = model._meta.db_table
+    single = isinstance(returning, str)
+    wanted = [returning] if single else list(returning)
+    out: list[Any] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
+                f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                f"RETURNING {', '.join(wanted)}"
+            )
+            params = [_db_value(value) for row in chunk for value in row]
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+            out.extend(row[0] for row in fetched) if single else out.extend(fetched)
+    return out
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _db_datetime(value)
+    if isinstance(value, dict):
+        # The JSON column as the backend wants it (jsonb adapter on PostgreSQL, text on SQLite).
+        return RawUplink._meta.get_field("body").get_db_prep_save(value, connection)
+    return value
+
+
+def _db_datetime(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _as_datetime(value: Any) -> datetime:
+    """A datetime read back from RETURNING (SQLite gives text)."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=ZoneInfo("UTC"))
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _dedup_key(event: Event) -> str:
+    key = getattr(event, "dedup_key", None)
+    if key:
+        return str(key)[:120]
+    # Events without a key of their own (status, join…) are kept once per device and instant.
+    return f"{_kind(event)}:{event.dev_eui}:{event.received_at.isoformat()}"[:120]
+
+
+def _kind(event: Event) -> str:
+    if isinstance(event, Uplink):
+        return "up"
+    if isinstance(event, StatusEvent):
+        return "status"
+    return event.kind[:16]
+
+
+__all__ = ["BatchReport", "ingest", "replay", "timedelta"]

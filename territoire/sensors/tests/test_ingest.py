@@ -1,0 +1,233 @@
+"""Ingestion through the HTTP integrations: exactly once, counters and rollups exact,
+nothing lost (unknown devices wait, bad messages are quarantined), never a 500."""
+
+import base64
+import json
+import struct
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from territoire.core.models import Role
+from territoire.core.testing import person_with_role
+from territoire.sensors import services
+from territoire.sensors.models import Device, RawUplink, Reading, Rollup, Series, UplinkState
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 4, 2, 15, tzinfo=UTC)
+
+
+@pytest.fixture
+def agent(arras):
+    return person_with_role(Role.AGENT, arras, module="sensors", email="agent@arras.fr")
+
+
+@pytest.fixture
+def chirpstack(arras):
+    admin = person_with_role(Role.COMMUNE_ADMIN, arras, email="admin@arras.fr")
+    integration, secret = services.integration_create(
+        actor=admin, name="ChirpStack Arras", source="chirpstack", commune=arras
+    )
+    return integration, secret
+
+
+@pytest.fixture
+def meter(agent, arras):
+    return services.device_register(
+        actor=agent,
+        commune=arras,
+        data=services.DeviceData(
+            dev_eui="24E124136B123456", name="Compteur gymnase", model="milesight-em300-di"
+        ),
+    )
+
+
+def em300_di(pulses: int, battery: int = 92) -> str:
+    frame = bytes([0x01, 0x75, battery, 0x05, 0xC8]) + struct.pack("<I", pulses)
+    return base64.b64encode(frame).decode()
+
+
+def up(dev_eui="24e124136b123456", *, data, at=T0, dedup=None, f_cnt=1):
+    return {
+        "deduplicationId": dedup or f"dedup-{dev_eui}-{at.isoformat()}",
+        "time": at.isoformat().replace("+00:00", "Z"),
+        "deviceInfo": {"devEui": dev_eui, "deviceName": "x", "applicationId": "app"},
+        "fCnt": f_cnt,
+        "fPort": 85,
+        "data": data,
+        "rxInfo": [{"gatewayId": "00800000a0001234", "rssi": -97, "snr": 6.5}],
+    }
+
+
+def post(client, secret, body, event="up"):
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(
+        f"/api/v1/sensors/ingest/chirpstack?event={event}",
+        raw,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+def test_an_uplink_is_stored_with_its_readings_rollups_and_health(client, chirpstack, meter):
+    _, secret = chirpstack
+    response = post(client, secret, up(data=em300_di(10000)))
+    assert response.status_code == 200, response.content
+    assert response.json()["stored"] == 1
+    series = {s.quantity: s for s in Series.objects.filter(device=meter)}
+    assert series["impulsions"].last_value == 10000 and series["impulsions"].unit == "impulsion"
+    assert series["battery"].last_value == 92
+    meter.refresh_from_db()
+    assert meter.battery == 92 and meter.rssi == -97 and meter.gateway_id == "00800000a0001234"
+    assert meter.last_seen_at == T0
+
+
+def test_a_redelivered_uplink_changes_nothing(client, chirpstack, meter):
+    _, secret = chirpstack
+    body = up(data=em300_di(10000))
+    post(client, secret, body)
+    again = post(client, secret, body).json()
+    assert again["duplicates"] == 1 and again["stored"] == 0
+    assert RawUplink.objects.count() == 1 and Reading.objects.count() == 2
+
+
+def test_counter_deltas_handle_resets_and_feed_rollups(client, chirpstack, meter):
+    _, secret = chirpstack
+    counts = [1000, 1010, 1025, 5, 20]  # a reset (rejoin) between 1025 and 5
+    for n, count in enumerate(counts):
+        post(client, secret, up(data=em300_di(count), at=T0 + timedelta(minutes=10 * n)))
+    series = Series.objects.get(device=meter, quantity="impulsions")
+    deltas = list(series.readings.order_by("at").values_list("delta", flat=True))
+    assert deltas == [None, 10, 15, 5, 15]
+    hour = Rollup.objects.get(series=series, period="hour")
+    assert hour.total == 45 and hour.count == 4
+    day = Rollup.objects.get(series=series, period="day")
+    assert day.total == 45
+    # The local day (Europe/Paris) starts at 23:00 UTC the day before in winter.
+    assert day.start == datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
+
+
+def test_a_32_bit_rollover_is_not_a_reset(client, chirpstack, meter):
+    _, secret = chirpstack
+    post(client, secret, up(data=em300_di(2**32 - 10), at=T0))
+    post(client, secret, up(data=em300_di(5), at=T0 + timedelta(minutes=10)))
+    series = Series.objects.get(device=meter, quantity="impulsions")
+    assert series.readings.order_by("at").last().delta == 15
+
+
+def test_an_unknown_device_waits_and_its_backlog_is_decoded_at_registration(
+    client, chirpstack, agent, arras
+):
+    _, secret = chirpstack
+    for n in range(3):
+        body = up("a84041000181c8f1", data=em300_di(100 + n), at=T0 + timedelta(minutes=n))
+        assert post(client, secret, body).json()["unregistered"] == 1
+    assert RawUplink.objects.filter(state=UplinkState.UNREGISTERED).count() == 3
+    device = services.device_register(
+        actor=agent,
+        commune=arras,
+        data=services.DeviceData(
+            dev_eui="a84041000181c8f1", name="Nouveau", model="milesight-em300-di"
+        ),
+    )
+    assert RawUplink.objects.filter(device=device, state=UplinkState.STORED).count() == 3
+    series = Series.objects.get(device=device, quantity="impulsions")
+    assert list(series.readings.order_by("at").values_list("delta", flat=True)) == [None, 1, 1]
+
+
+def test_an_undecodable_uplink_is_quarantined_with_its_reason(client, chirpstack, meter):
+    _, secret = chirpstack
+    bad = base64.b64encode(b"\x05\xc8\x01").decode()  # counter record cut short
+    response = post(client, secret, up(data=bad))
+    assert response.status_code == 200 and response.json()["quarantined"] == 1
+    raw = RawUplink.objects.get()
+    assert raw.state == UplinkState.QUARANTINED and raw.reason.startswith("Décodage impossible")
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("{pas du json", 400),
+        (json.dumps([1, 2]), 400),
+        (json.dumps({"deviceInfo": {"devEui": "zz"}, "data": "AA=="}), 400),
+        (json.dumps(up(data="%%%pas-base64%%%")), 400),
+    ],
+)
+def test_bad_events_get_a_problem_and_are_kept(client, chirpstack, body, status):
+    _, secret = chirpstack
+    response = post(client, secret, body)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert RawUplink.objects.filter(state=UplinkState.QUARANTINED).count() == 1
+
+
+def test_oversized_events_are_refused(client, chirpstack):
+    _, secret = chirpstack
+    response = post(client, secret, json.dumps({"x": "a" * 70000}))
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("header", [None, "Bearer lns_faux", "Basic abc"])
+def test_a_request_without_the_integration_secret_is_refused(client, chirpstack, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.post(
+        "/api/v1/sensors/ingest/chirpstack?event=up",
+        "{}",
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 401
+    assert RawUplink.objects.count() == 0
+
+
+def test_an_integration_of_one_commune_cannot_feed_another_communes_device(
+    client, beaurains, meter
+):
+    admin = person_with_role(Role.COMMUNE_ADMIN, beaurains)
+    _, secret = services.integration_create(
+        actor=admin, name="LNS Beaurains", source="chirpstack", commune=beaurains
+    )
+    response = post(client, secret, up(data=em300_di(1)))
+    assert response.json()["quarantined"] == 1
+    assert Reading.objects.count() == 0
+
+
+def test_status_and_join_events_are_archived_without_readings(client, chirpstack, meter):
+    _, secret = chirpstack
+    status = {
+        "deviceInfo": {"devEui": "24e124136b123456"},
+        "time": "2026-03-04T02:20:00Z",
+        "batteryLevel": 55.5,
+        "margin": 7,
+    }
+    assert post(client, secret, status, event="status").json()["ignored"] == 1
+    meter.refresh_from_db()
+    assert meter.battery == 55.5
+    join = {"deviceInfo": {"devEui": "24e124136b123456"}, "time": "2026-03-04T02:21:00Z"}
+    assert post(client, secret, join, event="join").status_code == 200
+    assert Reading.objects.count() == 0 and RawUplink.objects.count() == 2
+
+
+def test_tts_webhook(client, arras, meter):
+    admin = person_with_role(Role.COMMUNE_ADMIN, arras)
+    _, secret = services.integration_create(actor=admin, name="TTS", source="tts", commune=arras)
+    body = {
+        "end_device_ids": {
+            "device_id": "compteur",
+            "dev_eui": "24E124136B123456",
+            "application_ids": {"application_id": "cua"},
+        },
+        "correlation_ids": ["as:up:01HZX"],
+        "received_at": "2026-03-04T02:15:00Z",
+        "uplink_message": {"f_port": 85, "f_cnt": 3, "frm_payload": em300_di(42)},
+    }
+    response = client.post(
+        "/api/v1/sensors/ingest/tts",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.json()["stored"] == 1
+    assert Series.objects.get(device=meter, quantity="impulsions").last_value == 42
+    assert Device.objects.get().battery == 92

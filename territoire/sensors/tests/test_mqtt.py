@@ -1,0 +1,210 @@
+"""The MQTT consumer against a real Mosquitto: persistent QoS 1 session, exactly-once storage,
+and survival of SIGKILL during a replay (commit before acknowledge)."""
+
+import base64
+import json
+import os
+import random
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import paho.mqtt.client as mqtt
+import pytest
+from django.conf import settings
+from django.db.models import Sum
+
+from territoire.core.models import Role
+from territoire.core.testing import person_with_role
+from territoire.sensors import services
+from territoire.sensors.consumer import Consumer
+from territoire.sensors.models import RawUplink, Rollup, Series
+from territoire.sensors.testing import database_url_of_this_process, mosquitto
+
+T0 = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
+
+
+def frame(pulses: int) -> str:
+    return base64.b64encode(
+        bytes([0x01, 0x75, 90, 0x05, 0xC8]) + struct.pack("<I", pulses)
+    ).decode()
+
+
+def chirpstack_up(dev_eui: str, n: int, pulses: int) -> tuple[str, bytes]:
+    at = T0 + timedelta(minutes=15 * n)
+    body = {
+        "deduplicationId": f"{dev_eui}-{n}",
+        "time": at.isoformat().replace("+00:00", "Z"),
+        "deviceInfo": {"devEui": dev_eui, "applicationId": "app-eau"},
+        "fCnt": n,
+        "fPort": 85,
+        "data": frame(pulses),
+    }
+    return f"application/app-eau/device/{dev_eui}/event/up", json.dumps(body).encode()
+
+
+def publish_all(host: str, port: int, messages: list[tuple[str, bytes]]) -> None:
+    """Publish at QoS 1 and wait until the broker has acknowledged every message."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-publisher")
+    client.max_inflight_messages_set(500)
+    client.max_queued_messages_set(0)
+    client.connect(host, port)
+    client.loop_start()
+    # In chunks: paho's message ids wrap at 65,535, so no more may be outstanding at once.
+    for start in range(0, len(messages), 5000):
+        infos = [client.publish(t, p, qos=1) for t, p in messages[start : start + 5000]]
+        for info in infos:
+            info.wait_for_publish(timeout=60)
+    client.loop_stop()
+    client.disconnect()
+
+
+@pytest.fixture
+def broker():
+    with mosquitto() as address:
+        yield address
+
+
+@pytest.fixture
+def water_network(arras):
+    """An MQTT integration and ten water meters in Arras."""
+    admin = person_with_role(Role.COMMUNE_ADMIN, arras)
+    integration, _ = services.integration_create(
+        actor=admin, name="ChirpStack MQTT", source="chirpstack", commune=arras
+    )
+    devices = [
+        services.device_register(
+            actor=admin,
+            commune=arras,
+            data=services.DeviceData(
+                dev_eui=f"70b3d5e75e{n:06x}", name=f"Compteur {n}", model="milesight-em300-di"
+            ),
+        )
+        for n in range(10)
+    ]
+    return integration, devices
+
+
+def traffic(devices, per_device: int, seed: int = 7) -> list[tuple[str, bytes]]:
+    """Uplinks of growing pulse counters, interleaved across devices as a network would."""
+    rng = random.Random(seed)
+    counts = {device.dev_eui: rng.randrange(1000) for device in devices}
+    messages = []
+    for n in range(per_device):
+        for device in devices:
+            messages.append(chirpstack_up(device.dev_eui, n, counts[device.dev_eui]))
+            counts[device.dev_eui] += rng.randrange(0, 30)
+    return messages
+
+
+def exact_totals(messages):
+    """Sum of increases per device, computed from the messages themselves."""
+    last, totals = {}, {}
+    for _topic, payload in messages:
+        body = json.loads(payload)
+        eui = body["deviceInfo"]["devEui"]
+        pulses = struct.unpack("<I", base64.b64decode(body["data"])[5:9])[0]
+        if eui in last:
+            totals[eui] = totals.get(eui, 0) + pulses - last[eui]
+        last[eui] = pulses
+    return totals
+
+
+def assert_stored_exactly_once(messages, devices):
+    assert RawUplink.objects.count() == len(messages)
+    totals = exact_totals(messages)
+    for device in devices:
+        series = Series.objects.get(device=device, quantity="impulsions")
+        assert series.readings.count() == len(messages) // len(devices)
+        summed = series.readings.aggregate(total=Sum("delta"))["total"]
+        assert summed == totals[device.dev_eui]
+        hourly = Rollup.objects.filter(series=series, period="hour").aggregate(t=Sum("total"))
+        daily = Rollup.objects.filter(series=series, period="day").aggregate(t=Sum("total"))
+        assert hourly["t"] == daily["t"] == totals[device.dev_eui]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_consumer_stores_every_message_exactly_once(broker, water_network):
+    host, port = broker
+    integration, devices = water_network
+    messages = traffic(devices, per_device=50)
+    consumer = Consumer(integration, host=host, port=port, client_id="test-consumer")
+    worker = threading.Thread(target=consumer.run, kwargs={"idle_timeout": 3})
+    worker.start()
+    assert consumer.wait_subscribed()
+    publish_all(host, port, messages)
+    publish_all(host, port, messages[:100])  # the network server redelivers some
+    worker.join(timeout=60)
+    assert consumer.stats.messages == len(messages) + 100
+    assert consumer.stats.duplicates == 100
+    assert_stored_exactly_once(messages, devices)
+
+
+def open_session(host: str, port: int, client_id: str) -> None:
+    """Create the consumer's persistent session, as a first run of it would: from then on the
+    broker keeps every message for it, whether a consumer process is alive or not."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+    client.connect(host, port)
+    client.loop_start()
+    client.subscribe("application/+/device/+/event/+", qos=1)[1]
+    time.sleep(0.3)
+    client.loop_stop()
+    client.disconnect()
+
+
+def _consumer_process(integration, host, port):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "TERRITOIRE_DATABASE_URL": database_url_of_this_process(),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "sensors_consume",
+            str(integration.pk),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--client-id",
+            "killed-consumer",
+            "--idle-timeout",
+            "5",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigkill_during_a_replay_loses_nothing_and_counts_nothing_twice(broker, water_network):
+    host, port = broker
+    integration, devices = water_network
+    # 10 devices x 10,000 uplinks = the 100,000-uplink replay of the issue.
+    messages = traffic(devices, per_device=int(os.environ.get("KILL_TEST_PER_DEVICE", "10000")))
+    open_session(host, port, "killed-consumer")
+    process = _consumer_process(integration, host, port)
+    deadline = time.monotonic() + 30
+    publisher = threading.Thread(target=publish_all, args=(host, port, messages))
+    publisher.start()
+    kills = 0
+    rng = random.Random(3)
+    while kills < 3 and time.monotonic() < deadline + 120:
+        time.sleep(rng.uniform(1.5, 3.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+        process = _consumer_process(integration, host, port)
+    publisher.join(timeout=300)
+    _out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert kills == 3
+    assert_stored_exactly_once(messages, devices)
