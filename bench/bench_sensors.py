@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +55,13 @@ def frame(pulses: int) -> str:
     return base64.b64encode(payload).decode()
 
 
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
 def uplink(dev_eui: str, n: int, tag: str) -> dict:
     return {
         "deduplicationId": f"{tag}-{dev_eui}-{n}",
-        "time": f"2026-01-{1 + n // 96:02d}T{(n % 96) // 4:02d}:{(n % 4) * 15:02d}:00Z",
+        "time": (T0 + timedelta(minutes=15 * n)).isoformat().replace("+00:00", "Z"),
         "deviceInfo": {"devEui": dev_eui, "applicationId": "bench"},
         "fCnt": n,
         "fPort": 85,
@@ -204,9 +208,12 @@ def main() -> None:
                     {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"},
                 )
                 response = conn.getresponse()
-                response.read()
+                if response.status == 200:
+                    response.read()
                 if response.status != 200:
                     errors.append(response.status)
+                    if len(errors) == 1:
+                        print("first HTTP error:", response.status, response.read()[:300])
 
         threads = [
             threading.Thread(target=client, args=(bodies[i::HTTP_CLIENTS],))

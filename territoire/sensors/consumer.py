@@ -129,6 +129,7 @@ class Consumer:
                 if max_messages is not None and self.stats.messages >= max_messages:
                     break
         finally:
+            self._stop.set()
             self.client.loop_stop()
             self.client.disconnect()
         return self.stats
@@ -173,11 +174,12 @@ class Consumer:
         import json
 
         try:
-            body = json.loads(message.payload)
+            text = message.payload.decode()
+            body = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError("Le message n'est pas un JSON valide.", reason="not_json") from exc
         now = timezone.now()
         if self.integration.source == Source.CHIRPSTACK:
             _app, _dev, event = chirpstack_topic(message.topic)
-            return parse_chirpstack(event, body, now=now), body
-        return parse_tts(body, now=now), body
+            return parse_chirpstack(event, body, now=now), text
+        return parse_tts(body, now=now), text

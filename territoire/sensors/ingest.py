@@ -14,11 +14,14 @@ that were actually inserted, so a redelivered message never counts twice.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,7 +74,7 @@ class _Item:
     """One event on its way through the pipeline."""
 
     event: Event
-    body: dict
+    body: dict | str  # as parsed, or its JSON text as received
     raw_id: int | None = None  # set when replaying an archived uplink
     device: Device | None = None
     state: str = UplinkState.STORED
@@ -79,18 +82,28 @@ class _Item:
     values: dict[str, float] = field(default_factory=dict)
 
 
-def ingest(integration: Integration, events: Sequence[tuple[Event, dict]]) -> BatchReport:
-    """Archive, decode and store a batch of (event, original body) from one integration."""
+def ingest(integration: Integration, events: Sequence[tuple[Event, dict | str]]) -> BatchReport:
+    """Archive, decode and store a batch of (event, body) from one integration; the body is
+    the parsed JSON or, better, its text as received (archived as is)."""
     items = [_Item(event, body) for event, body in events]
     report = BatchReport(received=len(items))
     if not items:
         return report
-    with transaction.atomic():
+    with _writer(), transaction.atomic():
         _resolve(integration, items)
         new = _archive(integration, items)
         report.duplicates = len(items) - len(new)
         _store(new, report)
     return report
+
+
+# SQLite has one writer at a time and makes the others sleep and retry (sleeps of up to
+# 100 ms): threads of one process queue here instead, which is far faster under load.
+_SQLITE_WRITER = threading.Lock()
+
+
+def _writer():
+    return _SQLITE_WRITER if connection.vendor == "sqlite" else nullcontext()
 
 
 def parse_archived(raw: RawUplink) -> Event:
@@ -203,11 +216,12 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
                 event.dev_eui,
                 item.device.pk if item.device else None,
                 _kind(event),
-                event.received_at,
+                _db_datetime(event.received_at),
                 getattr(event, "f_port", 0),
                 getattr(event, "f_cnt", 0),
                 getattr(event, "payload", b""),
-                item.body,
+                # The body as received when we have its text: no second serialisation.
+                item.body if isinstance(item.body, str) else json.dumps(item.body),
                 item.state,
                 item.reason[:255],
             )
@@ -233,6 +247,8 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
             rows,
             conflict=["source", "dedup_key"],
             returning="dedup_key",
+            casts={"body": "::jsonb"} if connection.vendor == "postgresql" else None,
+            adapted=True,
         )
     )
     return [item for item in items if _dedup_key(item.event) in inserted]
@@ -259,13 +275,18 @@ def _store(items: list[_Item], report: BatchReport) -> None:
                 pending[series[key].pk].append((item.event.received_at, value))
     by_id = {s.pk: s for s in series.values()}
     rows = []
+    # What each row means, by (series, instant as the database returns it): RETURNING then
+    # only says which rows were new, and nothing has to be parsed back.
+    candidates: dict[tuple[int, Any], tuple[int, datetime, float, float | None]] = {}
     for series_id, points in pending.items():
         current = by_id[series_id]
         for at, value in points:
             delta = None
             if current.kind == Kind.COUNTER:
                 delta = _counter_delta(current.last_value, value, current.last_at, at)
-            rows.append((series_id, at, value, delta))
+            at_db = _db_datetime(at)
+            rows.append((series_id, at_db, value, delta))
+            candidates[(series_id, at_db)] = (series_id, at, value, delta)
             if current.last_at is None or at >= current.last_at:
                 current.last_at, current.last_value = at, value
     inserted = _insert_returning(
@@ -273,11 +294,17 @@ def _store(items: list[_Item], report: BatchReport) -> None:
         ["series_id", "at", "value", "delta"],
         rows,
         conflict=["series_id", "at"],
-        returning=("series_id", "at", "value", "delta"),
+        # As stored text on SQLite (no datetime converter), as is on PostgreSQL.
+        returning=("series_id", "CAST(at AS TEXT)" if connection.vendor == "sqlite" else "at"),
+        adapted=True,
     )
     report.readings += len(inserted)
-    _roll_up(inserted, by_id)
-    Series.objects.bulk_update(list(by_id.values()), ["last_at", "last_value"], batch_size=500)
+    _roll_up([candidates[(series_id, at)] for series_id, at in inserted], by_id)
+    _update_rows(
+        Series,
+        ["last_at", "last_value"],
+        [(s.last_at, s.last_value, s.pk) for s in by_id.values() if s.pk in pending],
+    )
 
 
 _COUNTERS: dict[str, str] = {
@@ -344,7 +371,6 @@ def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None
             if delta is None:
                 continue
             value = delta
-        at = _as_datetime(at)
         hour, day = _period_starts(at)
         for period, start in (("hour", hour), ("day", day)):
             key = (series_id, period, start)
@@ -405,33 +431,53 @@ def _update_health(items: list[_Item]) -> None:
             best = max(radio, key=lambda r: r.rssi if r.rssi is not None else -1e9)
             device.rssi, device.snr, device.gateway_id = best.rssi, best.snr, best.gateway_id
         changed.append(device)
-    Device.objects.bulk_update(
-        changed, ["last_seen_at", "battery", "rssi", "snr", "gateway_id"], batch_size=500
+    _update_rows(
+        Device,
+        ["last_seen_at", "battery", "rssi", "snr", "gateway_id"],
+        [(d.last_seen_at, d.battery, d.rssi, d.snr, d.gateway_id, d.pk) for d in changed],
     )
 
 
 # --- SQL helpers --------------------------------------------------------------------------
 
 
-def _insert_returning(model, columns, rows, *, conflict, returning):
+def _update_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """UPDATE … WHERE id = … for many rows with one prepared statement (Django's bulk_update
+    builds a CASE expression per row, which costs more than the ingestion itself)."""
+    if not rows:
+        return
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(_db_value(v) for v in row) for row in rows])
+
+
+def _insert_returning(model, columns, rows, *, conflict, returning, casts=None, adapted=False):
     """INSERT … ON CONFLICT DO NOTHING RETURNING …, in chunks; returns the inserted rows'
-    ``returning`` values. SQLite (3.35+) and PostgreSQL both speak this SQL."""
+    ``returning`` values. SQLite (3.35+) and PostgreSQL both speak this SQL. ``casts`` adds a
+    cast after a column's placeholder; ``adapted`` says the values are already DB-ready."""
     if not rows:
         return []
     table = model._meta.db_table
     single = isinstance(returning, str)
     wanted = [returning] if single else list(returning)
     out: list[Any] = []
+    adapt = _db_value
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+            row_sql = "(" + ", ".join("%s" + (casts or {}).get(c, "") for c in columns) + ")"
+            placeholders = ", ".join([row_sql] * len(chunk))
             sql = (
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
                 f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
                 f"RETURNING {', '.join(wanted)}"
             )
-            params = [_db_value(value) for row in chunk for value in row]
+            params = (
+                [value for row in chunk for value in row]
+                if adapted
+                else [adapt(value) for row in chunk for value in row]
+            )
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
             out.extend(row[0] for row in fetched) if single else out.extend(fetched)
@@ -439,24 +485,14 @@ def _insert_returning(model, columns, rows, *, conflict, returning):
 
 
 def _db_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _db_datetime(value)
-    if isinstance(value, dict):
-        # The JSON column as the backend wants it (jsonb adapter on PostgreSQL, text on SQLite).
-        return RawUplink._meta.get_field("body").get_db_prep_save(value, connection)
-    return value
+    return _db_datetime(value) if isinstance(value, datetime) else value
 
 
 def _db_datetime(value: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _as_datetime(value: Any) -> datetime:
-    """A datetime read back from RETURNING (SQLite gives text)."""
-    if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else value.replace(tzinfo=ZoneInfo("UTC"))
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=ZoneInfo("UTC"))
+    if connection.vendor == "sqlite":
+        # What Django's SQLite backend stores (naive UTC text), without its per-call overhead.
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return value
 
 
 def _dedup_key(event: Event) -> str:
