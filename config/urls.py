@@ -6,6 +6,7 @@ from config.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("gestion-technique/", admin.site.urls),
+    path("capteurs/", include("territoire.sensors.urls")),
     path("", include("territoire.core.urls")),
 ]
 

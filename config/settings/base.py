@@ -97,7 +97,8 @@ DATABASE_URL = env_str(
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (per thread), so the PRAGMAs below run once per connection and not
+    # at every request, where setting the journal mode contends for the database lock.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -15,6 +15,8 @@ def platform(request: HttpRequest) -> dict:
     admin_nav = []
     if user is not None and user.is_authenticated:
         nav.append(("Mon espace", reverse("core:my_space")))
+        if can(user, "sensors.view"):
+            nav.append(("Capteurs", reverse("sensors:devices")))
         if can(user, "core.use_admin_area"):
             admin_nav = [
                 ("Membres", reverse("core:members_home")),

@@ -92,7 +92,12 @@ def has_role(
     for grant in grants_of(principal):
         if grant.role == Role.CUA_ADMIN:
             return True
-        if grant.role in wanted and (anywhere or grant.covers(commune_id, module)):
+        if grant.role not in wanted:
+            continue
+        if anywhere:
+            if not (grant.module and module and grant.module != module):
+                return True
+        elif grant.covers(commune_id, module):
             return True
     return False
 

@@ -119,6 +119,8 @@ def replay(raw_uplinks: Iterable[RawUplink], parse=parse_archived) -> BatchRepor
     by_integration: dict[int, list[_Item]] = defaultdict(list)
     integrations: dict[int, Integration] = {}
     for raw in raw_uplinks:
+        if raw.kind == "unreadable":
+            continue  # kept as received for people to read; there is nothing to parse again
         item = _Item(parse(raw), raw.body, raw_id=raw.pk)
         by_integration[raw.integration_id].append(item)
         integrations[raw.integration_id] = raw.integration

@@ -29,7 +29,8 @@ def devices(
     model: str = "",
     status: str = "",
 ) -> QuerySet[Device]:
-    """Registered devices the principal may see, searched by name, DevEUI, place or tag."""
+    """Registered devices the principal may see, searched by name, place or the start of the
+    DevEUI (typed with or without ":" or "-" separators)."""
     queryset = _scoped(Device.objects.select_related("commune"), principal, READERS)
     if commune_id:
         queryset = queryset.filter(commune_id=commune_id)
@@ -39,8 +40,9 @@ def devices(
         queryset = queryset.filter(status=status)
     if search:
         term = search.strip()
+        eui = term.lower().replace(":", "").replace("-", "").replace(" ", "")
         queryset = queryset.filter(
-            Q(name__icontains=term) | Q(dev_eui__startswith=term.lower()) | Q(place__icontains=term)
+            Q(name__icontains=term) | Q(dev_eui__startswith=eui) | Q(place__icontains=term)
         )
     return queryset.order_by("name", "pk")
 

@@ -94,6 +94,12 @@ def _clean(data: DeviceData) -> DeviceData:
         errors["dev_eui"] = "Le DevEUI compte 16 caractères hexadécimaux (0-9, a-f)."
     if not data.name.strip():
         errors["name"] = "Donnez un nom au capteur."
+    elif len(data.name.strip()) > 100:
+        errors["name"] = "Le nom compte au plus 100 caractères."
+    if len(data.place.strip()) > 150:
+        errors["place"] = "Le lieu compte au plus 150 caractères."
+    if len(data.tts_device_id) > 100:
+        errors["tts_device_id"] = "L'identifiant TTS compte au plus 100 caractères."
     if data.model not in CODECS:
         errors["model"] = "Modèle inconnu : choisissez un modèle de la liste."
     for name, value, low, high in (
@@ -220,7 +226,21 @@ def devices_import(*, actor: User, commune: Commune, content: bytes) -> ImportRe
             }
         )
     created: list[Device] = []
-    for line, row in enumerate(reader, start=2):
+    rows = enumerate(reader, start=2)
+    while True:
+        try:
+            line, row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The csv module refuses some files outright (a cell over 128 KiB, for one).
+            raise ValidationError(
+                {
+                    "file": f"Ce fichier ne peut pas être lu comme un CSV (ligne "
+                    f"{reader.line_num}) : enregistrez-le au format CSV depuis votre tableur "
+                    "et vérifiez qu'aucune cellule n'est démesurée."
+                }
+            ) from exc
         try:
             with transaction.atomic():
                 created.append(_register(commune, _row_data(row)))
@@ -253,6 +273,8 @@ def uplinks_replay(
 ) -> ingest.BatchReport:
     """Decode quarantined messages again (after a codec fix or a device change)."""
     require(actor, "sensors.manage_devices", commune)
+    # A body that could not even be parsed cannot be decoded again: it stays for people.
+    uplinks = [uplink for uplink in uplinks if uplink.kind != "unreadable"]
     report = ingest.replay(uplinks)
     audit_record(
         actor=actor,

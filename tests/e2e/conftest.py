@@ -135,7 +135,84 @@ def site_data(live_server) -> SiteData:
             module="sensors" if role == Role.AGENT and n % 2 else "",
         )
         invited.append(membership.user.email)
+    _sensor_data(arras, beaurains, admin_arras, admin_cua)
     return SiteData(api_key_names=names, invited_emails=invited)
+
+
+def _uplink(dev_eui: str, frame: bytes, at, f_cnt: int) -> dict:
+    """A ChirpStack v4 uplink event, as its HTTP integration posts it."""
+    import base64
+
+    return {
+        "deduplicationId": f"demo-{dev_eui}-{f_cnt}",
+        "time": at.isoformat(),
+        "deviceInfo": {"devEui": dev_eui, "applicationId": "demo"},
+        "fCnt": f_cnt,
+        "fPort": 85,
+        "data": base64.b64encode(frame).decode(),
+        "rxInfo": [{"gatewayId": "00800000a0001234", "rssi": -97, "snr": 6.5}],
+    }
+
+
+def _sensor_data(arras, beaurains, admin_arras, admin_cua) -> None:
+    """The sensor hub's pages with content: integrations, devices of Arras and Beaurains with
+    two days of readings, a device never heard from, one waiting to be registered and one
+    quarantined message."""
+    import struct
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from territoire.sensors import ingest, services
+    from territoire.sensors.integrations.chirpstack import parse_chirpstack
+
+    arras_lns, _ = services.integration_create(
+        actor=admin_arras, name="ChirpStack d'Arras", source="chirpstack", commune=arras
+    )
+    services.integration_create(
+        actor=admin_cua, name="The Things Stack de la CUA", source="tts", commune=None
+    )
+    beaurains_lns, _ = services.integration_create(
+        actor=admin_cua, name="ChirpStack de Beaurains", source="chirpstack", commune=beaurains
+    )
+    devices = [
+        (arras, "24e124136b000001", "Thermomètre école", "milesight-em300-th", "École Jean-Macé"),
+        (arras, "24e124136b000002", "Compteur d'eau", "milesight-em300-di", "Gymnase Tchuenté"),
+        (arras, "a840410001810003", "Détecteur de fuite", "dragino-lwl02", "Hôtel de ville"),
+        (beaurains, "24e124136b000004", "Thermomètre", "milesight-em300-th", "Salle des fêtes"),
+    ]
+    for commune, dev_eui, name, model, place in devices:
+        actor = admin_arras if commune == arras else admin_cua
+        services.device_register(
+            actor=actor,
+            commune=commune,
+            data=services.DeviceData(dev_eui=dev_eui, name=name, model=model, place=place),
+        )
+
+    def thermometer(n: int) -> bytes:
+        temperature = round((19 + 3 * ((n % 24) - 12) / 12) * 10)
+        return (
+            bytes([0x01, 0x75, 87, 0x03, 0x67])
+            + struct.pack("<h", temperature)
+            + bytes([0x04, 0x68, 96])
+        )
+
+    def water_meter(n: int) -> bytes:
+        return bytes([0x01, 0x75, 92, 0x05, 0xC8]) + struct.pack("<I", 1000 + 7 * n)
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    for integration, dev_eui, frame in [
+        (arras_lns, "24e124136b000001", thermometer),
+        (arras_lns, "24e124136b000002", water_meter),
+        (beaurains_lns, "24e124136b000004", thermometer),
+    ]:
+        bodies = [_uplink(dev_eui, frame(n), now - timedelta(hours=47 - n), n) for n in range(48)]
+        ingest.ingest(integration, [(parse_chirpstack("up", b, now=now), b) for b in bodies])
+    odd = [
+        _uplink("24e124136b000002", b"\x05\xc8\x01", now, 100),  # cut short: quarantined
+        _uplink("70b3d57ed0000005", thermometer(0), now, 1),  # unknown: to register
+    ]
+    ingest.ingest(arras_lns, [(parse_chirpstack("up", b, now=now), b) for b in odd])
 
 
 def login(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -76,3 +76,12 @@ def test_require_raises_permission_denied(arras):
 
     with pytest.raises(PermissionDenied):
         require(person_with_role(Role.AGENT, arras), "core.manage_members", arras)
+
+
+def test_a_module_limited_agent_has_no_ability_in_other_modules_anywhere(arras):
+    from territoire.core.permissions import has_role
+
+    agent = person_with_role(Role.AGENT, arras, module="insights")
+    assert has_role(agent, {Role.AGENT}, module="insights", anywhere=True)
+    assert not has_role(agent, {Role.AGENT}, module="sensors", anywhere=True)
+    assert not can(agent, "sensors.view")

@@ -231,3 +231,24 @@ def test_tts_webhook(client, arras, meter):
     assert response.json()["stored"] == 1
     assert Series.objects.get(device=meter, quantity="impulsions").last_value == 42
     assert Device.objects.get().battery == 92
+
+
+def test_replaying_the_quarantine_skips_unreadable_bodies(client, chirpstack, meter, agent, arras):
+    _, secret = chirpstack
+    post(client, secret, "{pas du json")
+    post(client, secret, up(data=base64.b64encode(b"\x05\xc8\x01").decode()))
+    quarantined = list(RawUplink.objects.filter(state=UplinkState.QUARANTINED))
+    assert len(quarantined) == 2
+    report = services.uplinks_replay(actor=agent, commune=arras, uplinks=quarantined)
+    assert report.received == 1 and report.quarantined == 1
+
+
+def test_the_csv_import_reports_overlong_names_instead_of_failing(agent, arras):
+    content = (
+        "dev_eui;nom;modele\n"
+        f"0102030405060708;{'n' * 120};milesight-em300-th\n"
+        "0102030405060709;Sonde;milesight-em300-th\n"
+    ).encode()
+    report = services.devices_import(actor=agent, commune=arras, content=content)
+    assert report.created == 1
+    assert report.errors == [(2, "Le nom compte au plus 100 caractères.")]
