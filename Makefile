@@ -39,6 +39,7 @@ db: deps
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_territory
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_sensors_demo
 
 setup: assets db
 
@@ -46,8 +47,11 @@ run: setup
 	@echo ""
 	@echo "Territoire démarre sur http://$(HOST):$(PORT) (Ctrl+C pour arrêter)."
 	@echo "Connectez-vous avec l'un des comptes de démonstration ci-dessus."
+	@echo "Capteurs simulés : 7 jours d'historique puis temps réel (journal : var/sensors-simulate.log)."
 	@$(PY) manage.py run_huey --quiet & HUEY_PID=$$!; \
-	trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py sensors_simulate --backfill-days 7 --realtime > var/sensors-simulate.log 2>&1 & \
+	SIM_PID=$$!; \
+	trap 'kill $$HUEY_PID $$SIM_PID 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 \
 	  --blocking-threads 4 --log-level warning config.wsgi:application
 

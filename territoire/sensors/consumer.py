@@ -29,9 +29,15 @@ from territoire.sensors.models import Integration, Source
 log = logging.getLogger("territoire.sensors.consumer")
 
 TOPICS: dict[str, str] = {
-    Source.CHIRPSTACK: "application/+/device/+/event/+",
-    Source.TTS: "v3/+/devices/+/up",
+    Source.CHIRPSTACK: "application/{app}/device/+/event/+",
+    Source.TTS: "v3/{app}/devices/+/up",
 }
+
+
+def topic_of(integration: Integration) -> str:
+    """The integration's topic filter: its own application when known, so that consumers of
+    several integrations on one broker never take each other's messages."""
+    return TOPICS[integration.source].format(app=integration.mqtt_application or "+")
 
 
 @dataclass
@@ -85,7 +91,7 @@ class Consumer:
         if reason_code.is_failure:
             log.error("MQTT connection refused: %s", reason_code)
             return
-        client.subscribe(TOPICS[self.integration.source], qos=1)
+        client.subscribe(topic_of(self.integration), qos=1)
         self._subscribed.set()
         log.info("MQTT connected to %s:%s", self.host, self.port)
 

@@ -29,6 +29,9 @@ class Integration(TimeStampedModel):
     downlink_url = models.URLField(_("adresse de l'API du serveur"), blank=True)
     downlink_token = models.CharField(_("jeton de l'API du serveur"), max_length=255, blank=True)
     tts_application_id = models.CharField(max_length=100, blank=True)
+    # The network server's application this integration receives over MQTT (the ChirpStack
+    # application UUID or the TTS application id); empty: every application of the broker.
+    mqtt_application = models.CharField(_("application MQTT"), max_length=100, blank=True)
     tts_webhook_id = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

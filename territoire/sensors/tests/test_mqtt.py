@@ -208,3 +208,16 @@ def test_sigkill_during_a_replay_loses_nothing_and_counts_nothing_twice(broker, 
     assert process.returncode == 0, err.decode()[-2000:]
     assert kills == 3
     assert_stored_exactly_once(messages, devices)
+
+
+def test_each_integration_listens_to_its_own_application_only(arras):
+    from territoire.sensors.consumer import topic_of
+    from territoire.sensors.models import Integration
+
+    assert topic_of(Integration(source="chirpstack", mqtt_application="a1b2")) == (
+        "application/a1b2/device/+/event/+"
+    )
+    assert topic_of(Integration(source="chirpstack")) == "application/+/device/+/event/+"
+    assert topic_of(Integration(source="tts", mqtt_application="cua@ttn")) == (
+        "v3/cua@ttn/devices/+/up"
+    )
