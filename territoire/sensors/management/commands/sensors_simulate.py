@@ -1,4 +1,4 @@
-"""Simulated LoRaWAN traffic of the demo devices (see territoire/sensors/simulator.py).
+"""Simulated LoRaWAN traffic of the demo devices (see territoire/sensors/simulator/).
 
 ``--backfill-days N`` fills the last N days fast, straight into ``ingest`` in batches (the
 part already simulated is skipped unless ``--full``); ``--realtime`` then keeps sending the
