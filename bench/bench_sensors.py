@@ -47,6 +47,7 @@ from territoire.sensors.testing import free_port, mosquitto  # noqa: E402
 MESSAGES = int(os.environ.get("BENCH_MQTT_MESSAGES", "30000"))
 HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
 HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
+HTTP_WORKERS = os.environ.get("BENCH_HTTP_WORKERS", "1")
 DEVICES = 100
 
 
@@ -168,7 +169,7 @@ def main() -> None:
             "--port",
             str(port),
             "--workers",
-            "1",
+            os.environ.get("BENCH_HTTP_WORKERS", "1"),
             "--blocking-threads",
             "8",
             "--log-level",
@@ -236,8 +237,8 @@ def main() -> None:
         f"uplinks/s; ratio {ingest_rate / bare:.2f}"
     )
     print(
-        f"HTTP integration, {HTTP_CLIENTS} concurrent clients, {HTTP_REQUESTS:,} requests: "
-        f"{http_rate:,.0f} uplinks/s ({len(errors)} errors)"
+        f"HTTP integration, granian {HTTP_WORKERS} worker(s), {HTTP_CLIENTS} concurrent clients, "
+        f"{HTTP_REQUESTS:,} requests: {http_rate:,.0f} uplinks/s ({len(errors)} errors)"
     )
 
 

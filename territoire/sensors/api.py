@@ -92,7 +92,7 @@ def _receive(request: HttpRequest, parse):
             detail=exc.message,
             slug="evenement-invalide",
         )
-    report = ingest.ingest(integration, [(event, raw.decode())])
+    report = ingest.ingest_shared(integration, [(event, raw.decode())])
     return Status(200, report.__dict__)
 
 

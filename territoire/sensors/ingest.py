@@ -79,22 +79,89 @@ class _Item:
     device: Device | None = None
     state: str = UplinkState.STORED
     reason: str = ""
+    new: bool = False  # archived now (not a redelivery)
+    readings: int = 0
     values: dict[str, float] = field(default_factory=dict)
 
 
 def ingest(integration: Integration, events: Sequence[tuple[Event, dict | str]]) -> BatchReport:
     """Archive, decode and store a batch of (event, body) from one integration; the body is
     the parsed JSON or, better, its text as received (archived as is)."""
-    items = [_Item(event, body) for event, body in events]
-    report = BatchReport(received=len(items))
-    if not items:
-        return report
+    job = _Job(integration, [_Item(event, body) for event, body in events])
+    if job.items:
+        _run([job])
+    return job.report
+
+
+def ingest_shared(
+    integration: Integration, events: Sequence[tuple[Event, dict | str]]
+) -> BatchReport:
+    """Like ``ingest``, for callers that each bring a few events at the same time (the HTTP
+    integration's concurrent requests): their events are committed together in one
+    transaction, which costs little more than one alone (group commit)."""
+    job = _Job(integration, [_Item(event, body) for event, body in events])
+    if job.items:
+        _GROUP.submit(job)
+    return job.report
+
+
+@dataclass
+class _Job:
+    integration: Integration
+    items: list[_Item]
+    report: BatchReport = field(default_factory=BatchReport)
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+def _run(jobs: list[_Job]) -> None:
+    """One transaction for the jobs' events: archive each job's, then store them all."""
     with _writer(), transaction.atomic():
-        _resolve(integration, items)
-        new = _archive(integration, items)
-        report.duplicates = len(items) - len(new)
-        _store(new, report)
-    return report
+        new: list[_Item] = []
+        for job in jobs:
+            _resolve(job.integration, job.items)
+            job_new = _archive(job.integration, job.items)
+            job.report.received = len(job.items)
+            job.report.duplicates = len(job.items) - len(job_new)
+            new.extend(job_new)
+        _store(new)
+    for job in jobs:
+        job.report.add(_counts(job.items))
+
+
+class _GroupCommit:
+    """Leader/follower group commit. Each caller queues its job; whoever gets the leader lock
+    runs every queued job in one transaction and wakes their callers."""
+
+    def __init__(self) -> None:
+        self._queue: list[_Job] = []
+        self._queue_lock = threading.Lock()
+        self._leader = threading.Lock()
+
+    def submit(self, job: _Job) -> None:
+        with self._queue_lock:
+            self._queue.append(job)
+        while not job.done.is_set():
+            if not self._leader.acquire(timeout=0.005):
+                continue
+            try:
+                with self._queue_lock:
+                    jobs, self._queue = self._queue, []
+                if jobs:
+                    try:
+                        _run(jobs)
+                    except BaseException as exc:  # each caller gets the batch's failure
+                        for other in jobs:
+                            other.error = exc
+                    for other in jobs:
+                        other.done.set()
+            finally:
+                self._leader.release()
+        if job.error is not None:
+            raise job.error
+
+
+_GROUP = _GroupCommit()
 
 
 # SQLite has one writer at a time and makes the others sleep and retry (sleeps of up to
@@ -121,10 +188,10 @@ def replay(raw_uplinks: Iterable[RawUplink], parse=parse_archived) -> BatchRepor
     for raw in raw_uplinks:
         if raw.kind == "unreadable":
             continue  # kept as received for people to read; there is nothing to parse again
-        item = _Item(parse(raw), raw.body, raw_id=raw.pk)
+        item = _Item(parse(raw), raw.body, raw_id=raw.pk, new=True)
         by_integration[raw.integration_id].append(item)
         integrations[raw.integration_id] = raw.integration
-    with transaction.atomic():
+    with _writer(), transaction.atomic():
         for integration_id, items in by_integration.items():
             report.received += len(items)
             _resolve(integrations[integration_id], items)
@@ -132,7 +199,8 @@ def replay(raw_uplinks: Iterable[RawUplink], parse=parse_archived) -> BatchRepor
                 RawUplink.objects.filter(pk=item.raw_id or 0).update(
                     state=item.state, reason=item.reason[:255], device=item.device
                 )
-            _store(items, report)
+            _store(items)
+            report.add(_counts(items))
     return report
 
 
@@ -253,13 +321,24 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
             adapted=True,
         )
     )
-    return [item for item in items if _dedup_key(item.event) in inserted]
+    new = [item for item in items if _dedup_key(item.event) in inserted]
+    for item in new:
+        item.new = True
+    return new
 
 
-def _store(items: list[_Item], report: BatchReport) -> None:
-    """Readings, rollups, series and device health for the items that carry measurements."""
+def _counts(items: list[_Item]) -> BatchReport:
+    """States of the items that were new, and the readings they added."""
+    report = BatchReport()
     for item in items:
-        setattr(report, _COUNTERS[item.state], getattr(report, _COUNTERS[item.state]) + 1)
+        if item.new:
+            setattr(report, _COUNTERS[item.state], getattr(report, _COUNTERS[item.state]) + 1)
+            report.readings += item.readings
+    return report
+
+
+def _store(items: list[_Item]) -> None:
+    """Readings, rollups, series and device health for the items that carry measurements."""
     for item in items:
         if isinstance(item.event, OtherEvent) and item.device:
             downlink_feedback(item.event.kind, item.event.data, item.event.received_at)
@@ -269,26 +348,28 @@ def _store(items: list[_Item], report: BatchReport) -> None:
         return
     series = _series_for(measured)
     # Chronological order per series, so that counter deltas follow the device's count.
-    pending: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    pending: dict[int, list[tuple[datetime, float, _Item]]] = defaultdict(list)
     for item in sorted(measured, key=lambda i: i.event.received_at):
         for quantity, value in item.values.items():
             key = (item.device.pk, quantity)  # type: ignore[union-attr]
             if key in series:
-                pending[series[key].pk].append((item.event.received_at, value))
+                pending[series[key].pk].append((item.event.received_at, value, item))
     by_id = {s.pk: s for s in series.values()}
     rows = []
     # What each row means, by (series, instant as the database returns it): RETURNING then
     # only says which rows were new, and nothing has to be parsed back.
     candidates: dict[tuple[int, Any], tuple[int, datetime, float, float | None]] = {}
+    owner: dict[tuple[int, Any], _Item] = {}
     for series_id, points in pending.items():
         current = by_id[series_id]
-        for at, value in points:
+        for at, value, item in points:
             delta = None
             if current.kind == Kind.COUNTER:
                 delta = _counter_delta(current.last_value, value, current.last_at, at)
             at_db = _db_datetime(at)
             rows.append((series_id, at_db, value, delta))
             candidates[(series_id, at_db)] = (series_id, at, value, delta)
+            owner[(series_id, at_db)] = item
             if current.last_at is None or at >= current.last_at:
                 current.last_at, current.last_value = at, value
     inserted = _insert_returning(
@@ -300,7 +381,8 @@ def _store(items: list[_Item], report: BatchReport) -> None:
         returning=("series_id", "CAST(at AS TEXT)" if connection.vendor == "sqlite" else "at"),
         adapted=True,
     )
-    report.readings += len(inserted)
+    for key in inserted:
+        owner[key].readings += 1
     _roll_up([candidates[(series_id, at)] for series_id, at in inserted], by_id)
     _update_rows(
         Series,

@@ -252,3 +252,52 @@ def test_the_csv_import_reports_overlong_names_instead_of_failing(agent, arras):
     report = services.devices_import(actor=agent, commune=arras, content=content)
     assert report.created == 1
     assert report.errors == [(2, "Le nom compte au plus 100 caractères.")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_callers_share_commits_and_each_gets_its_own_report(arras):
+    """The HTTP integration's group commit: 8 threads at once, each with its own events."""
+    import threading
+
+    from django.db import connection
+
+    from territoire.sensors import ingest
+    from territoire.sensors.integrations.chirpstack import parse_chirpstack
+
+    admin = person_with_role(Role.COMMUNE_ADMIN, arras)
+    integration, _ = services.integration_create(
+        actor=admin, name="LNS", source="chirpstack", commune=arras
+    )
+    services.device_register(
+        actor=admin,
+        commune=arras,
+        data=services.DeviceData(dev_eui="24e124136b123456", name="C", model="milesight-em300-di"),
+    )
+    reports, errors = {}, []
+
+    def caller(n: int) -> None:
+        try:
+            for k in range(20):
+                body = up(
+                    data=em300_di(1000 + 20 * n + k),
+                    at=T0 + timedelta(minutes=20 * n + k),
+                    dedup=f"t{n}-{k}",
+                )
+                event = parse_chirpstack("up", body, now=T0)
+                report = ingest.ingest_shared(integration, [(event, json.dumps(body))])
+                reports[(n, k)] = report
+            # Each thread's own connection; close it so the test database can be dropped.
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(reports) == 160
+    assert all(r.received == 1 and r.stored == 1 and r.readings == 2 for r in reports.values())
+    assert RawUplink.objects.count() == 160 and Reading.objects.count() == 320
