@@ -235,7 +235,11 @@ def _resolve(integration: Integration, items: list[_Item]) -> None:
     devices = {device.dev_eui: device for device in Device.objects.filter(dev_eui__in=eui)}
     # TTS names some events by device_id only (no DevEUI).
     names = {getattr(i.event, "device_id", "") for i in items if not i.event.dev_eui} - {""}
-    by_name = {d.tts_device_id: d for d in Device.objects.filter(tts_device_id__in=names)}
+    by_name = (
+        {d.tts_device_id: d for d in Device.objects.filter(tts_device_id__in=names)}
+        if names
+        else {}
+    )
     for item in items:
         device = devices.get(item.event.dev_eui) or by_name.get(
             getattr(item.event, "device_id", "")
