@@ -4,6 +4,7 @@ answer."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -52,3 +53,9 @@ def lockout_response(
         {"form": form, "minutes": minutes, "email": email},
         status=429,
     )
+
+
+def secret_digest(secret: str) -> str:
+    """What is stored of a machine secret (API key, network-server integration). The secrets
+    are 256-bit random strings, so a plain SHA-256 suffices: there is no dictionary to fear."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 from territoire.core.audit import action_choices
@@ -38,6 +39,20 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def attach_service_errors(
+    form: forms.Form, exc: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """A service's ValidationError shown on the form's fields (``aliases``: service field name
+    → form field name), or above the form when it names no field of it."""
+    aliases = aliases or {}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            field = aliases.get(name, name)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class LoginForm(AccessibleFormMixin, AuthenticationForm):

@@ -5,7 +5,6 @@ agent made)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from territoire.core.audit import audit_record, diff, snapshot
+from territoire.core.auth import secret_digest
 from territoire.core.models import ApiKey, Commune, Membership, Role, Territory, User
 from territoire.core.modules import MODULES_BY_CODE
 from territoire.core.permissions import forget_grants, require, role_fits_scope
@@ -238,11 +238,6 @@ def member_invite(
     return membership
 
 
-def _hash_key(secret: str) -> str:
-    # Keys are 256-bit random strings, so a plain SHA-256 is enough (no dictionary to fear).
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_key_create(*, actor: User, name: str, commune: Commune, module: str) -> tuple[ApiKey, str]:
     """Create a key; returns it with its secret, which is shown once and never stored."""
@@ -256,7 +251,7 @@ def api_key_create(*, actor: User, name: str, commune: Commune, module: str) -> 
     key = ApiKey.objects.create(
         name=name.strip(),
         prefix=prefix,
-        key_hash=_hash_key(secret),
+        key_hash=secret_digest(secret),
         commune=commune,
         module=module,
         created_by=actor,
@@ -290,7 +285,7 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
         return None
     key = (
         ApiKey.objects.select_related("commune")
-        .filter(key_hash=_hash_key(secret), revoked_at__isnull=True)
+        .filter(key_hash=secret_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if key is None:

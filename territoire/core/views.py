@@ -3,7 +3,7 @@ audit log and API keys. Views check abilities and call selectors and services on
 
 from __future__ import annotations
 
-import csv
+import itertools
 import json
 from typing import Any, cast
 
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from territoire.core import selectors, services
 from territoire.core.audit import action_label
 from territoire.core.auth import security_log
+from territoire.core.exports import csv_response
 from territoire.core.forms import (
     ApiKeyForm,
     AuditFilterForm,
@@ -30,6 +31,7 @@ from territoire.core.forms import (
     LoginForm,
     NewPasswordForm,
     ResetRequestForm,
+    attach_service_errors,
 )
 from territoire.core.models import ApiKey, Commune, Membership, User
 from territoire.core.modules import MODULES
@@ -240,7 +242,7 @@ def members(request: HttpRequest, scope: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             role = membership.get_role_display()
             messages.success(request, f"{membership.user.email} a maintenant le rôle « {role} ».")
@@ -269,14 +271,6 @@ def members(request: HttpRequest, scope: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -354,65 +348,40 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def spreadsheet_safe(value: object) -> str:
-    """A cell that a spreadsheet will show as text: values starting like a formula (=, +,
-    -, @, tab, carriage return) are prefixed with an apostrophe, so that a name typed by
-    someone cannot run as a formula on the computer of whoever opens the export."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered log as CSV (semicolon-separated, UTF-8 with BOM, for spreadsheets)."""
+    """The filtered log as CSV."""
     require(request.user, "core.view_audit", None)
     _form, entries = _audit_entries(request)
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow(
-            [
-                "date",
-                "auteur",
-                "action",
-                "libelle_action",
-                "type_objet",
-                "id_objet",
-                "objet",
-                "commune_insee",
-                "modifications",
-                "adresse_ip",
-            ]
+    header = [
+        "date",
+        "auteur",
+        "action",
+        "libelle_action",
+        "type_objet",
+        "id_objet",
+        "objet",
+        "commune_insee",
+        "modifications",
+        "adresse_ip",
+    ]
+    rows = (
+        (
+            timezone.localtime(entry.at).isoformat(),
+            entry.actor_label,
+            entry.action,
+            action_label(entry.action),
+            entry.object_type,
+            entry.object_id,
+            entry.object_repr,
+            entry.commune.insee_code if entry.commune else "",
+            json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
+            entry.ip_address or "",
         )
-        for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    spreadsheet_safe(cell)
-                    for cell in (
-                        timezone.localtime(entry.at).isoformat(),
-                        entry.actor_label,
-                        entry.action,
-                        action_label(entry.action),
-                        entry.object_type,
-                        entry.object_id,
-                        entry.object_repr,
-                        entry.commune.insee_code if entry.commune else "",
-                        json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
-                        entry.ip_address or "",
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        for entry in entries.iterator(chunk_size=2000)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
-    return response
+    return csv_response(itertools.chain([header], rows), f"journal-{stamp}.csv")
 
 
 @login_required
@@ -449,7 +418,7 @@ def api_keys(request: HttpRequest, insee_code: str) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             form = ApiKeyForm()
     return render(

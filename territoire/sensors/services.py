@@ -5,7 +5,6 @@ is one transaction with one audit entry. Machine data goes through ``ingest``.""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import secrets
@@ -17,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from territoire.core.audit import audit_record, register_actions
+from territoire.core.auth import secret_digest
 from territoire.core.models import Commune, User
 from territoire.core.permissions import require
 from territoire.sensors import ingest
@@ -35,10 +35,6 @@ register_actions(
 DEV_EUI = re.compile(r"^[0-9a-f]{16}$")
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def integration_create(
     *, actor: User, name: str, source: str, commune: Commune | None, **downlink
@@ -52,7 +48,7 @@ def integration_create(
         name=name.strip() or source,
         source=source,
         commune=commune,
-        secret_hash=_hash(secret),
+        secret_hash=secret_digest(secret),
         secret_prefix=secret[:12],
         **downlink,
     )
@@ -70,7 +66,7 @@ def integration_authenticate(secret: str, source: str) -> Integration | None:
     if not secret:
         return None
     return Integration.objects.filter(
-        secret_hash=_hash(secret), source=source, is_active=True
+        secret_hash=secret_digest(secret), source=source, is_active=True
     ).first()
 
 

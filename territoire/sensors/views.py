@@ -5,7 +5,6 @@ integrations. Views check abilities and call selectors and services only."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +21,12 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from territoire.core.exports import csv_response
+from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune, Role
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, has_role, require
-from territoire.core.views import crumbs, person, spreadsheet_safe
+from territoire.core.views import crumbs, person
 from territoire.sensors import ingest, selectors, services
 from territoire.sensors.api import rollup_value
 from territoire.sensors.codecs import CODECS, codec_choices
@@ -75,17 +75,6 @@ def _hub_crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
     return crumbs(("Capteurs", reverse("sensors:devices")), *items)
 
 
-def _attach_errors(form: Form, exc: ValidationError, aliases: dict[str, str] | None = None):
-    """A service's ValidationError shown on the form's fields (or above the form)."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            field = aliases.get(name, name)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _posted(request: HttpRequest):
     """The submitted data (even empty: an empty submission is checked, not ignored)."""
     return request.POST if request.method == "POST" else None
@@ -116,26 +105,6 @@ class DeviceRow:
     device: Device
     model_label: str
     health: Health
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    """Semicolon-separated, UTF-8 with BOM (what spreadsheets open correctly), every cell
-    protected against formula injection."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff"
-        for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- devices ------------------------------------------------------------------------------
@@ -225,7 +194,7 @@ def device_list_csv(request: HttpRequest) -> StreamingHttpResponse:
             ]
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _csv_response(rows(), f"capteurs-{stamp}.csv")
+    return csv_response(rows(), f"capteurs-{stamp}.csv")
 
 
 @dataclass(frozen=True)
@@ -390,7 +359,7 @@ def device_register(request: HttpRequest) -> HttpResponse:
                 data=_device_data(form.cleaned_data),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             messages.success(request, f"Le capteur « {device.name} » est enregistré.")
             return redirect("sensors:device", dev_eui=device.dev_eui)
@@ -452,7 +421,7 @@ def device_import(request: HttpRequest) -> HttpResponse:
                 content=form.cleaned_data["file"].read(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             form = ImportForm(communes=communes)
     return _page(
@@ -475,7 +444,7 @@ def device_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def device_import_example(request: HttpRequest) -> StreamingHttpResponse:
     require(request.user, "sensors.manage_devices")
-    return _csv_response([services.CSV_COLUMNS, *EXAMPLE_ROWS], "capteurs-exemple.csv")
+    return csv_response([services.CSV_COLUMNS, *EXAMPLE_ROWS], "capteurs-exemple.csv")
 
 
 @login_required
@@ -609,7 +578,7 @@ def integrations(request: HttpRequest) -> HttpResponse:
                 commune=form.chosen_commune(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             form = new_form()
     return _page(
