@@ -7,8 +7,17 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from territoire.core.models import Commune, Role
 from territoire.core.permissions import Principal, commune_ids_with_role
-from territoire.sensors.models import Device, Downlink, RawUplink, Rollup, Series, UplinkState
+from territoire.sensors.models import (
+    Device,
+    Downlink,
+    Integration,
+    RawUplink,
+    Rollup,
+    Series,
+    UplinkState,
+)
 from territoire.sensors.permissions import MODULE, READERS, WRITERS
 
 
@@ -115,8 +124,6 @@ def downlinks_of(device: Device) -> QuerySet[Downlink]:
 
 # --- reads for the agents' pages (territoire/sensors/views.py) -----------------------------
 # Imports kept with the functions appended here; move them to the top when convenient.
-from territoire.core.models import Commune, Role  # noqa: E402
-from territoire.sensors.models import Integration  # noqa: E402
 
 INTEGRATION_MANAGERS = {Role.COMMUNE_ADMIN}
 
