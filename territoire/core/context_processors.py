@@ -6,23 +6,20 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from territoire.core.navigation import nav_for
 from territoire.core.permissions import can
 
 
 def platform(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    nav = [("Accueil", reverse("core:home")), ("Les communes", reverse("core:communes"))]
+    nav = nav_for(user)
     admin_nav = []
-    if user is not None and user.is_authenticated:
-        nav.append(("Mon espace", reverse("core:my_space")))
-        if can(user, "sensors.view"):
-            nav.append(("Capteurs", reverse("sensors:devices")))
-        if can(user, "core.use_admin_area"):
-            admin_nav = [
-                ("Membres", reverse("core:members_home")),
-                ("Journal", reverse("core:audit_log")),
-                ("Clés d'API", reverse("core:api_keys_home")),
-            ]
+    if user is not None and user.is_authenticated and can(user, "core.use_admin_area"):
+        admin_nav = [
+            ("Membres", reverse("core:members_home")),
+            ("Journal", reverse("core:audit_log")),
+            ("Clés d'API", reverse("core:api_keys_home")),
+        ]
     return {
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "TERRITORY_NAME": settings.TERRITORY_NAME,

@@ -7,4 +7,7 @@ class SensorsConfig(AppConfig):
     verbose_name = "Capteurs"
 
     def ready(self) -> None:
+        from territoire.core.navigation import register_nav
         from territoire.sensors import permissions  # noqa: F401  (abilities registration)
+
+        register_nav("Capteurs", "sensors:devices", order=60, ability="sensors.view")

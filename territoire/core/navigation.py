@@ -1,0 +1,47 @@
+"""The main menu, assembled from entries that each module registers in its AppConfig.ready().
+
+Core never imports a module to build the menu: a module adds its own entry, shown to the
+people the entry's ability (or "public") allows. Entries are ordered by `order`, then label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from territoire.core.permissions import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int = 100
+    # None: everyone; "authenticated": any signed-in person; else an ability code.
+    ability: str | None = None
+
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register_nav(
+    label: str, url_name: str, *, order: int = 100, ability: str | None = None
+) -> None:
+    """Add (or replace, by url_name) a main-menu entry."""
+    _ENTRIES[url_name] = NavEntry(label, url_name, order, ability)
+
+
+def nav_for(user) -> list[tuple[str, str]]:
+    """The (label, url) pairs of the main menu this person sees."""
+    signed_in = user is not None and user.is_authenticated
+    items = []
+    for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.label)):
+        if entry.ability == "authenticated" and not signed_in:
+            continue
+        if entry.ability not in (None, "authenticated") and not (
+            signed_in and can(user, entry.ability)
+        ):
+            continue
+        items.append((entry.label, reverse(entry.url_name)))
+    return items
