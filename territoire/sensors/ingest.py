@@ -18,7 +18,7 @@ import json
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -280,6 +280,7 @@ def _resolve(integration: Integration, items: list[_Item]) -> None:
 def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
     """Insert the raw events; return the items that were new (the others are redeliveries)."""
     rows = []
+    to_db = db_datetime_converter()
     for item in items:
         event = item.event
         rows.append(
@@ -290,7 +291,7 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
                 event.dev_eui,
                 item.device.pk if item.device else None,
                 _kind(event),
-                _db_datetime(event.received_at),
+                to_db(event.received_at),
                 getattr(event, "f_port", 0),
                 getattr(event, "f_cnt", 0),
                 getattr(event, "payload", b""),
@@ -364,13 +365,14 @@ def _store(items: list[_Item]) -> None:
     # only says which rows were new, and nothing has to be parsed back.
     candidates: dict[tuple[int, Any], tuple[int, datetime, float, float | None]] = {}
     owner: dict[tuple[int, Any], _Item] = {}
+    to_db = db_datetime_converter()
     for series_id, points in pending.items():
         current = by_id[series_id]
         for at, value, item in points:
             delta = None
             if current.kind == Kind.COUNTER:
                 delta = _counter_delta(current.last_value, value, current.last_at, at)
-            at_db = _db_datetime(at)
+            at_db = to_db(at)
             rows.append((series_id, at_db, value, delta))
             candidates[(series_id, at_db)] = (series_id, at, value, delta)
             owner[(series_id, at_db)] = item
@@ -442,36 +444,55 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
     return existing
 
 
-def _period_starts(at: datetime) -> tuple[datetime, datetime]:
-    """Start of the UTC hour and of the local (Paris) day containing ``at``, in UTC."""
-    hour = at.astimezone(ZoneInfo("UTC")).replace(minute=0, second=0, microsecond=0)
-    local = at.astimezone(PARIS)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return hour, day.astimezone(ZoneInfo("UTC"))
-
-
 def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None:
     """Add the inserted readings to their hourly and daily rollups (additive upsert)."""
-    buckets: dict[tuple[int, str, datetime], list[float]] = {}
+    points: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for series_id, at, value, delta in inserted:
-        current = series[series_id]
-        if current.kind == Kind.COUNTER:
+        if series[series_id].kind == Kind.COUNTER:
             if delta is None:
                 continue
             value = delta
-        hour, day = _period_starts(at)
-        for period, start in (("hour", hour), ("day", day)):
-            key = (series_id, period, start)
-            energy = 10 ** (value / 10) if current.kind == Kind.SOUND_LEVEL else 0.0
+        points[series_id].append((at, value))
+    buckets: dict[tuple[int, str, datetime], list[float]] = {}
+    for series_id, run in points.items():
+        add_to_buckets(buckets, series_id, series[series_id].kind, run)
+    roll_up_buckets(buckets)
+
+
+def add_to_buckets(
+    buckets: dict[tuple[int, str, datetime], list[float]],
+    series_id: int,
+    kind: str,
+    points: Iterable[tuple[datetime, float]],
+) -> None:
+    """Aggregate a series' points into (series, "hour"|"day", start) buckets: count, total,
+    minimum, maximum, energy. Hours are UTC hours; days are local (Paris) days, given by
+    their start in UTC."""
+    sound = kind == Kind.SOUND_LEVEL
+    day_of_hour: dict[datetime, datetime] = {}  # one time-zone conversion per hour
+    for at, value in points:
+        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        day = day_of_hour.get(hour)
+        if day is None:
+            local = hour.astimezone(PARIS).replace(hour=0, minute=0)
+            day = day_of_hour[hour] = local.astimezone(UTC)
+        energy = 10 ** (value / 10) if sound else 0.0
+        for key in ((series_id, "hour", hour), (series_id, "day", day)):
             bucket = buckets.get(key)
             if bucket is None:
                 buckets[key] = [1, value, value, value, energy]
             else:
                 bucket[0] += 1
                 bucket[1] += value
-                bucket[2] = min(bucket[2], value)
-                bucket[3] = max(bucket[3], value)
+                if value < bucket[2]:
+                    bucket[2] = value
+                if value > bucket[3]:
+                    bucket[3] = value
                 bucket[4] += energy
+
+
+def roll_up_buckets(buckets: dict[tuple[int, str, datetime], list[float]]) -> None:
+    """Merge buckets into the rollup table: counts and sums add up, extremes widen."""
     if not buckets:
         return
     least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
@@ -487,8 +508,9 @@ def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None
         f"maximum = {greatest}({table}.maximum, excluded.maximum), "
         f"energy = {table}.energy + excluded.energy"
     )
+    to_db = db_datetime_converter()
     params = [
-        (series_id, period, _db_datetime(start), *values)
+        (series_id, period, to_db(start), *values)
         for (series_id, period, start), values in buckets.items()
     ]
     with connection.cursor() as cursor:
@@ -577,10 +599,21 @@ def _db_value(value: Any) -> Any:
 
 
 def _db_datetime(value: datetime) -> Any:
-    if connection.vendor == "sqlite":
-        # What Django's SQLite backend stores (naive UTC text), without its per-call overhead.
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    return db_datetime_converter()(value)
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    # What Django's SQLite backend stores (naive UTC text), without its per-call overhead.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _as_is(value: datetime) -> datetime:
     return value
+
+
+def db_datetime_converter() -> Callable[[datetime], Any]:
+    """How an aware datetime is handed to this database in raw SQL."""
+    return _sqlite_datetime if connection.vendor == "sqlite" else _as_is
 
 
 def _dedup_key(event: Event) -> str:
