@@ -45,3 +45,11 @@ def nav_for(user) -> list[tuple[str, str]]:
             continue
         items.append((entry.label, reverse(entry.url_name)))
     return items
+
+
+def _visible(ability: str | None, user, signed_in: bool) -> bool:
+    if ability is None:
+        return True
+    if ability == "authenticated":
+        return signed_in
+    return signed_in and can(user, ability)

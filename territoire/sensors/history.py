@@ -110,7 +110,7 @@ def _deltas(run: Run) -> list[float | None]:
 def _insert_readings(run: Run, deltas: list[float | None]) -> int:
     table = Reading._meta.db_table
     instants = list(map(db_datetime_converter(), run.instants))
-    rows = zip(repeat(run.series.pk), instants, run.values, deltas, strict=False)
+    rows = list(zip(repeat(run.series.pk), instants, run.values, deltas, strict=True))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             columns = "series_id, at, value, delta"

@@ -52,6 +52,20 @@ COUNTER_WRAP = 2**32
 CHUNK = 400  # rows per INSERT: well under SQLite's limit on bound parameters
 
 Event = Uplink | StatusEvent | OtherEvent
+# What ingestion reads of devices and series; anything else stays deferred.
+DEVICE_FIELDS = (
+    "id",
+    "dev_eui",
+    "tts_device_id",
+    "commune",
+    "model",
+    "last_seen_at",
+    "battery",
+    "rssi",
+    "snr",
+    "gateway_id",
+)
+SERIES_FIELDS = ("id", "device", "quantity", "kind", "last_at", "last_value")
 
 
 @dataclass
@@ -231,12 +245,24 @@ def quarantine_unreadable(integration: Integration, raw: bytes, reason: str) -> 
 
 def _resolve(integration: Integration, items: list[_Item]) -> None:
     """Find each event's device and decode its payload; set the state it will be kept in."""
-    eui = {item.event.dev_eui for item in items if item.event.dev_eui}
-    devices = {device.dev_eui: device for device in Device.objects.filter(dev_eui__in=eui)}
+    eui = list({item.event.dev_eui for item in items if item.event.dev_eui})
+    devices = (
+        {
+            d.dev_eui: d
+            for d in fetch(Device, DEVICE_FIELDS, f"dev_eui IN ({placeholders(eui)})", eui)
+        }
+        if eui
+        else {}
+    )
     # TTS names some events by device_id only (no DevEUI).
-    names = {getattr(i.event, "device_id", "") for i in items if not i.event.dev_eui} - {""}
+    names = list({getattr(i.event, "device_id", "") for i in items if not i.event.dev_eui} - {""})
     by_name = (
-        {d.tts_device_id: d for d in Device.objects.filter(tts_device_id__in=names)}
+        {
+            d.tts_device_id: d
+            for d in fetch(
+                Device, DEVICE_FIELDS, f"tts_device_id IN ({placeholders(names)})", names
+            )
+        }
         if names
         else {}
     )
@@ -422,7 +448,13 @@ def _counter_delta(
 def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
     """The series of every (device, quantity) in the batch, created when new."""
     devices = {item.device.pk: item.device for item in items if item.device}
-    existing = {(s.device_id, s.quantity): s for s in Series.objects.filter(device_id__in=devices)}
+    ids = list(devices)
+
+    def load() -> dict[tuple[int, str], Series]:
+        where = f"device_id IN ({placeholders(ids)})"
+        return {(s.device_id, s.quantity): s for s in fetch(Series, SERIES_FIELDS, where, ids)}
+
+    existing = load()
     missing = []
     wanted = {(item.device.pk, q) for item in items if item.device for q in item.values}
     for device_id, quantity in wanted - existing.keys():
@@ -438,9 +470,7 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
         )
     if missing:
         Series.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {
-            (s.device_id, s.quantity): s for s in Series.objects.filter(device_id__in=devices)
-        }
+        existing = load()
     return existing
 
 
@@ -549,6 +579,45 @@ def _update_health(items: list[_Item]) -> None:
 
 
 # --- SQL helpers --------------------------------------------------------------------------
+
+
+def fetch(model, fields: Sequence[str], where: str, params: Sequence[Any]) -> list:
+    """Instances of ``model`` with only ``fields`` loaded (the others deferred), from a plain
+    SELECT: on the ingestion path, compiling an ORM query costs more than running it."""
+    meta = model._meta
+    wanted = {meta.get_field(name).attname for name in fields}
+    # Model.from_db expects the values in the model's own field order.
+    columns = [field for field in meta.concrete_fields if field.attname in wanted]
+    sql = (
+        f"SELECT {', '.join(field.column for field in columns)} FROM {meta.db_table} WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":
+        # SQLite hands datetimes back naive (UTC); the ORM would have made them aware.
+        stamps = [
+            i for i, field in enumerate(columns) if field.get_internal_type() == "DateTimeField"
+        ]
+        if stamps:
+            rows = [_with_datetimes(row, stamps) for row in rows]
+    attnames = [field.attname for field in columns]
+    return [model.from_db(connection.alias, attnames, row) for row in rows]
+
+
+def _with_datetimes(row: tuple, positions: list[int]) -> tuple:
+    values = list(row)
+    for i in positions:
+        value = values[i]
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[i] = value.replace(tzinfo=UTC)
+    return tuple(values)
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _update_rows(model, columns: list[str], rows: list[tuple]) -> None:

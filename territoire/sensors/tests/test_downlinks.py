@@ -73,12 +73,13 @@ def test_a_command_is_encoded_sent_and_acknowledged(
         "acknowledged": True,
         "time": timezone.now().isoformat(),
     }
-    client.post(
+    response = client.post(
         "/api/v1/sensors/ingest/chirpstack?event=ack",
         json.dumps(ack),
         content_type="application/json",
         headers={"Authorization": f"Bearer {secret}"},
     )
+    assert response.status_code == 200, response.content
     downlink.refresh_from_db()
     assert downlink.state == DownlinkState.ACKNOWLEDGED and downlink.acknowledged_at
 

@@ -120,3 +120,29 @@ def test_instants_out_of_order_are_refused(agent, arras):
     report = load_history([Run(series, [T0 + STEP, T0], [1.0, 2.0])])
     assert "chronologique" in report.refused[0][1]
     assert not Reading.objects.filter(series=series).exists()
+
+
+def test_commune_daily_totals_add_up_the_communes_meters_only(agent, arras, beaurains):
+    from territoire.sensors.selectors import commune_daily_totals
+
+    other_agent = person_with_role(Role.AGENT, beaurains, module="sensors", email="a@b.fr")
+    instants = grid(T0, 96 * 3, STEP)
+    for n, (who, commune) in enumerate([(agent, arras), (agent, arras), (other_agent, beaurains)]):
+        device = register(who, commune, f"24e124136b0001{n:02x}")
+        load_history(
+            [Run(series_of(device, "impulsions"), instants, [10.0 * i for i in range(288)])]
+        )
+    since, until = T0 - timedelta(days=1), T0 + timedelta(days=4)
+
+    days = commune_daily_totals(
+        agent, commune=arras, quantity="impulsions", since=since, until=until
+    )
+
+    assert sum(d.total for d in days) == 2 * 10 * 287  # two meters, 287 increases of 10
+    assert {d.series for d in days} == {2}
+    assert (
+        commune_daily_totals(
+            agent, commune=beaurains, quantity="impulsions", since=since, until=until
+        )
+        == []
+    )

@@ -301,3 +301,18 @@ def test_concurrent_callers_share_commits_and_each_gets_its_own_report(arras):
     assert len(reports) == 160
     assert all(r.received == 1 and r.stored == 1 and r.readings == 2 for r in reports.values())
     assert RawUplink.objects.count() == 160 and Reading.objects.count() == 320
+
+
+def test_the_lean_lookup_gives_what_the_orm_gives(client, chirpstack, meter):
+    """Ingestion reads devices with a plain SELECT: same values, datetimes aware, the fields
+    it does not need deferred rather than wrong."""
+    from territoire.sensors.ingest import DEVICE_FIELDS, fetch
+
+    _, secret = chirpstack
+    assert post(client, secret, up(data=em300_di(10000))).status_code == 200
+    orm = Device.objects.get(pk=meter.pk)
+    (lean,) = fetch(Device, DEVICE_FIELDS, "dev_eui = %s", [meter.dev_eui])
+    assert lean.last_seen_at == orm.last_seen_at and lean.last_seen_at.tzinfo is not None
+    assert (lean.commune_id, lean.model, lean.battery) == (orm.commune_id, orm.model, 92)
+    assert lean.get_deferred_fields() >= {"name", "tags"}
+    assert lean.name == orm.name  # loaded on demand
