@@ -37,13 +37,8 @@ def nav_for(user) -> list[tuple[str, str]]:
     signed_in = user is not None and user.is_authenticated
     items = []
     for entry in sorted(_ENTRIES.values(), key=lambda e: (e.order, e.label)):
-        if entry.ability == "authenticated" and not signed_in:
-            continue
-        if entry.ability not in (None, "authenticated") and not (
-            signed_in and can(user, entry.ability)
-        ):
-            continue
-        items.append((entry.label, reverse(entry.url_name)))
+        if _visible(entry.ability, user, signed_in):
+            items.append((entry.label, reverse(entry.url_name)))
     return items
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import repeat
 
 from django.db import connection, transaction
 
@@ -110,7 +109,11 @@ def _deltas(run: Run) -> list[float | None]:
 def _insert_readings(run: Run, deltas: list[float | None]) -> int:
     table = Reading._meta.db_table
     instants = list(map(db_datetime_converter(), run.instants))
-    rows = list(zip(repeat(run.series.pk), instants, run.values, deltas, strict=True))
+    series_id = run.series.pk
+    rows = [
+        (series_id, at, value, delta)
+        for at, value, delta in zip(instants, run.values, deltas, strict=True)
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             columns = "series_id, at, value, delta"
