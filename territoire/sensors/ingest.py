@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from territoire.sensors import listeners
 from territoire.sensors.codecs import get_codec
 from territoire.sensors.codecs.base import DecodeError, Kind
 from territoire.sensors.downlinks import downlink_feedback
@@ -415,7 +416,11 @@ def _store(items: list[_Item]) -> None:
     )
     for key in inserted:
         owner[key].readings += 1
-    _roll_up([candidates[(series_id, at)] for series_id, at in inserted], by_id)
+    stored = [candidates[(series_id, at)] for series_id, at in inserted]
+    _roll_up(stored, by_id)
+    if listeners.has_listeners() and stored:
+        news = [listeners.StoredReading(*row) for row in stored]
+        transaction.on_commit(lambda: listeners.notify(news))
     _update_rows(
         Series,
         ["last_at", "last_value"],

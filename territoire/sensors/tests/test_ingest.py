@@ -316,3 +316,26 @@ def test_the_lean_lookup_gives_what_the_orm_gives(client, chirpstack, meter):
     assert (lean.commune_id, lean.model, lean.battery) == (orm.commune_id, orm.model, 92)
     assert lean.get_deferred_fields() >= {"name", "tags"}
     assert lean.name == orm.name  # loaded on demand
+
+
+def test_listeners_hear_of_new_readings_after_commit_only(
+    client, chirpstack, meter, django_capture_on_commit_callbacks
+):
+    from territoire.sensors import listeners
+
+    heard = []
+    listener = listeners.on_readings_stored(heard.extend)
+    try:
+        _, secret = chirpstack
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            post(client, secret, up(data=em300_di(10000)))
+        assert heard == [] and callbacks  # nothing before the commit
+        for callback in callbacks:
+            callback()
+        assert {(r.value, r.delta) for r in heard} == {(10000, None), (92, None)}
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, secret, up(data=em300_di(10000)))  # a redelivery: nothing new
+        assert heard == []
+    finally:
+        listeners._LISTENERS.remove(listener)
