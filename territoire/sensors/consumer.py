@@ -4,14 +4,15 @@ It subscribes at QoS 1 with a persistent session (a stable client id, clean_sess
 the broker keeps what arrives while the consumer is down. Acknowledgements are manual and are
 sent only after the batch's transaction has committed: a consumer killed at any instant
 leaves its unacknowledged messages with the broker, which delivers them again, and the
-archive's (source, dedup_key) makes the redelivery harmless. Reconnection (with backoff) is
-paho's own loop.
+archive's (source, dedup_key) makes the redelivery harmless. When the broker goes away the
+consumer reconnects with an exponential backoff, and the persistent session gives it back
+whatever arrived meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -50,7 +51,13 @@ class ConsumerStats:
 
 
 class Consumer:
-    """Consume one integration's topic until ``stop()`` (or ``max_messages``)."""
+    """Consume one integration's topic until ``stop()`` (or ``max_messages``).
+
+    One thread does everything: it reads what the socket holds (up to a batch), stores the
+    batch, acknowledges it, and reads again. paho's own network thread would fight this one
+    for the GIL on every message; here the kernel's socket buffer does the overlapping, and a
+    batch is as large as what has arrived meanwhile (one message when traffic is light, full
+    batches while a backlog drains)."""
 
     def __init__(
         self,
@@ -60,15 +67,14 @@ class Consumer:
         port: int = 1883,
         client_id: str | None = None,
         batch_size: int = 500,
-        batch_wait: float = 0.05,
         username: str | None = None,
         password: str | None = None,
+        reconnect_delays: tuple[float, float] = (1.0, 30.0),
     ):
         self.integration = integration
         self.batch_size = batch_size
-        self.batch_wait = batch_wait
         self.stats = ConsumerStats()
-        self._messages: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+        self._pending: list[mqtt.MQTTMessage] = []
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self.client = mqtt.Client(
@@ -80,13 +86,13 @@ class Consumer:
         )
         if username:
             self.client.username_pw_set(username, password)
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
         self.host, self.port = host, port
+        self.min_delay, self.max_delay = reconnect_delays
 
-    # paho callbacks run in its network thread: they only hand messages over.
+    # paho callbacks, called from loop_read in the consumer's own thread.
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:
             log.error("MQTT connection refused: %s", reason_code)
@@ -101,12 +107,13 @@ class Consumer:
             log.warning("MQTT connection lost (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        self._messages.put(message)
+        self._pending.append(message)
 
     def wait_subscribed(self, timeout: float = 10) -> bool:
         return self._subscribed.wait(timeout)
 
     def stop(self) -> None:
+        """Ask the loop to stop (from a signal handler or another thread)."""
         self._stop.set()
 
     def run(
@@ -118,44 +125,62 @@ class Consumer:
     ) -> ConsumerStats:
         """Consume until stopped, until ``max_messages`` were handled, or after
         ``idle_timeout`` seconds without a message."""
-        self.client.connect_async(self.host, self.port, keepalive=30)
-        self.client.loop_start()
         idle_since = time.monotonic()
+        delay = self.min_delay
         try:
             while not self._stop.is_set():
-                batch = self._take_batch()
-                if not batch:
-                    if idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
-                        break
-                    continue
-                idle_since = time.monotonic()
-                self._handle(batch)
-                if on_batch:
-                    on_batch(self.stats)
-                if max_messages is not None and self.stats.messages >= max_messages:
+                if idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
                     break
+                if self.client.socket() is None and not self._connect():
+                    self._stop.wait(delay)  # back off before the next attempt
+                    delay = min(delay * 2, self.max_delay)
+                    continue
+                delay = self.min_delay
+                more = self._read(timeout=0.5)
+                if more is None:  # connection lost: unacknowledged messages come back
+                    self._pending = []
+                    continue
+                if self._pending and (len(self._pending) >= self.batch_size or not more):
+                    batch, self._pending = self._pending, []
+                    self._handle(batch)
+                    idle_since = time.monotonic()
+                    if on_batch:
+                        on_batch(self.stats)
+                    if max_messages is not None and self.stats.messages >= max_messages:
+                        break
+                self.client.loop_misc()  # keep-alive pings
         finally:
             self._stop.set()
-            self.client.loop_stop()
-            self.client.disconnect()
+            if self.client.socket() is not None:
+                self.client.disconnect()
+                self.client.loop_write()
         return self.stats
 
-    def _take_batch(self) -> list[mqtt.MQTTMessage]:
+    def _connect(self) -> bool:
         try:
-            first = self._messages.get(timeout=self.batch_wait)
-        except queue.Empty:
-            return []
-        batch = [first]
-        deadline = time.monotonic() + self.batch_wait
-        while len(batch) < self.batch_size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                batch.append(self._messages.get(timeout=remaining))
-            except queue.Empty:
-                break
-        return batch
+            self.client.connect(self.host, self.port, keepalive=30)
+        except OSError as exc:
+            log.warning("MQTT broker %s:%s unreachable (%s)", self.host, self.port, exc)
+            return False
+        return True
+
+    def _read(self, *, timeout: float) -> bool | None:
+        """Send what is queued (acknowledgements), then read what the socket holds, up to a
+        batch. Returns whether more is waiting, or None when the connection is lost."""
+        sock = self.client.socket()
+        if sock is None:
+            return None
+        if self.client.want_write() and self.client.loop_write() != mqtt.MQTT_ERR_SUCCESS:
+            return None
+        readable, _, _ = select.select([sock], [], [], 0 if self._pending else timeout)
+        while readable and len(self._pending) < self.batch_size:
+            if self.client.loop_read() != mqtt.MQTT_ERR_SUCCESS:
+                return None
+            sock = self.client.socket()
+            if sock is None:
+                return None
+            readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
 
     def _handle(self, batch: list[mqtt.MQTTMessage]) -> None:
         events = []
@@ -171,6 +196,7 @@ class Consumer:
         # Committed: now, and only now, the broker may forget these messages.
         for message in batch:
             self.client.ack(message.mid, message.qos)
+        self.client.loop_write()
         self.stats.batches += 1
         self.stats.messages += len(batch)
         self.stats.stored += report.stored

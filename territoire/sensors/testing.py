@@ -3,6 +3,7 @@ port, configured so that nothing queued for a persistent session is ever dropped
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -18,40 +19,63 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def mosquitto(*, inflight: int = 1000):
-    """Start ``mosquitto`` with its own config; yield (host, port); stop it afterwards."""
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    port = free_port()
-    directory = Path(tempfile.mkdtemp(prefix="territoire-mqtt-"))
-    config = directory / "mosquitto.conf"
-    config.write_text(
-        f"listener {port} 127.0.0.1\n"
-        "allow_anonymous true\n"
-        "persistence false\n"
-        # Persistent sessions keep every message while a consumer is away (default: 1000).
-        "max_queued_messages 0\n"
-        f"max_inflight_messages {inflight}\n"
-        "log_dest none\n"
-    )
-    process = subprocess.Popen(
-        [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
+class Broker:
+    """A private Mosquitto on a fixed free port that can be stopped and started again, with
+    its persistent sessions kept on disk across the restart (like a production broker)."""
+
+    def __init__(self, *, inflight: int = 1000):
+        self.host, self.port = "127.0.0.1", free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="territoire-mqtt-"))
+        self.config = self.directory / "mosquitto.conf"
+        self.config.write_text(
+            f"listener {self.port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence true\n"
+            f"persistence_location {self.directory}/\n"
+            # Persistent sessions keep every message while a consumer is away (default: 1000).
+            "max_queued_messages 0\n"
+            f"max_inflight_messages {inflight}\n"
+            "log_dest none\n"
+            # Started as root, Mosquitto would switch to its own user, who cannot write here.
+            f"user {getpass.getuser()}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.process = subprocess.Popen(
+            [binary, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                return
             except OSError:
                 time.sleep(0.05)
-        else:
-            raise RuntimeError("mosquitto did not start")
-        yield "127.0.0.1", port
+        raise RuntimeError("mosquitto did not start")
+
+    def stop(self) -> None:
+        """A clean stop: Mosquitto writes its sessions and queued messages to disk."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def mosquitto(*, inflight: int = 1000):
+    """Start ``mosquitto`` with its own config; yield (host, port); stop it afterwards."""
+    broker = Broker(inflight=inflight)
+    try:
+        broker.start()
+        yield broker.host, broker.port
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(directory, ignore_errors=True)
+        broker.remove()
 
 
 def database_url_of_this_process() -> str:

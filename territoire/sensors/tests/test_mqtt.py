@@ -23,7 +23,7 @@ from territoire.core.testing import person_with_role
 from territoire.sensors import services
 from territoire.sensors.consumer import Consumer
 from territoire.sensors.models import RawUplink, Rollup, Series
-from territoire.sensors.testing import database_url_of_this_process, mosquitto
+from territoire.sensors.testing import Broker, database_url_of_this_process, mosquitto
 
 T0 = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
 
@@ -141,6 +141,40 @@ def test_the_consumer_stores_every_message_exactly_once(broker, water_network):
     worker.join(timeout=60)
     assert consumer.stats.messages == len(messages) + 100
     assert consumer.stats.duplicates == 100
+    assert_stored_exactly_once(messages, devices)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_broker_goes_away_and_comes_back_and_nothing_is_lost(water_network):
+    """Mosquitto stops (cleanly, keeping its sessions on disk) in the middle of the traffic;
+    the consumer keeps trying, reconnects when it is back, and gets what was queued."""
+    integration, devices = water_network
+    messages = traffic(devices, per_device=60)
+    half = len(messages) // 2
+    broker = Broker()
+    broker.start()
+    try:
+        consumer = Consumer(
+            integration,
+            host=broker.host,
+            port=broker.port,
+            client_id="restart-consumer",
+            reconnect_delays=(0.2, 1.0),
+        )
+        worker = threading.Thread(target=consumer.run, kwargs={"idle_timeout": 8})
+        worker.start()
+        assert consumer.wait_subscribed()
+        publish_all(broker.host, broker.port, messages[:half])
+        broker.stop()
+        time.sleep(1.5)  # the consumer fails to reconnect a few times
+        assert not consumer.wait_subscribed(timeout=0)
+        broker.start()
+        publish_all(broker.host, broker.port, messages[half:])
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    finally:
+        broker.remove()
+    assert consumer.stats.messages >= len(messages)  # redeliveries of unacknowledged ones
     assert_stored_exactly_once(messages, devices)
 
 
