@@ -1,0 +1,373 @@
+"""Pages for participants' own settings (profile, account deletion), moderation, the agents'
+work (new process, text synthesis, decisions and actions) and the open-data exports."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from itertools import chain
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from territoire.core.exports import csv_response
+from territoire.core.forms import attach_service_errors
+from territoire.core.models import Commune
+from territoire.core.permissions import can, commune_ids_with_role, require
+from territoire.core.views import crumbs, person
+from territoire.participation import selectors, services
+from territoire.participation.forms import (
+    ActionForm,
+    DecisionForm,
+    ModerationForm,
+    ProcessForm,
+    ProfileForm,
+    ReportForm,
+    SynthesisForm,
+)
+from territoire.participation.models import ActionStatus, Profile
+from territoire.participation.permissions import MANAGERS, MODULE
+from territoire.participation.views import _crumbs, _posted
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The participant profile: pseudonym, optional commune, the GDPR notice."""
+    current = selectors.profile_of(request.user)
+    initial = (
+        {"pseudonym": current.pseudonym, "commune": current.commune, "accept_notice": True}
+        if current
+        else {}
+    )
+    form = ProfileForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.profile_save(
+                actor=person(request),
+                pseudonym=data["pseudonym"],
+                commune=data["commune"],
+                accept_notice=data["accept_notice"],
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Votre profil de participant est enregistré.")
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("participation:processes")
+            return redirect(target or "participation:processes")
+    return render(
+        request,
+        "participation/profile.html",
+        {
+            "form": form,
+            "profile": current,
+            "breadcrumbs": _crumbs(None, ("Mon profil de participant", None)),
+        },
+    )
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete one's account; contributions stay, anonymised."""
+    if request.method == "POST" and request.POST.get("confirm") == "oui":
+        services.account_delete(actor=person(request))
+        logout(request)
+        messages.success(
+            request, "Votre compte est supprimé. Vos contributions restent, sans votre nom."
+        )
+        return redirect("core:home")
+    return render(
+        request,
+        "participation/account_delete.html",
+        {"breadcrumbs": _crumbs(None, ("Supprimer mon compte", None))},
+    )
+
+
+# --- moderation -----------------------------------------------------------------------------
+
+
+@login_required
+def report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    obj = selectors.contribution_get(request.user, kind=kind, pk=pk)
+    form = ReportForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(actor=person(request), obj=obj, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Merci, votre signalement sera examiné par la modération.")
+            return redirect("participation:process", slug=obj.process.slug)
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": "Signaler une contribution",
+            "intro": "Signalez une contribution qui ne respecte pas la charte de participation. "
+            "Votre signalement reste anonyme pour son auteur.",
+            "quote": getattr(obj, "title", None) or obj.body[:300],
+            "submit": "Envoyer le signalement",
+            "breadcrumbs": _crumbs(obj.process, ("Signaler", None)),
+        },
+    )
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    require(request.user, "participation.moderate")
+    return render(
+        request,
+        "participation/moderation.html",
+        {
+            "items": selectors.moderation_queue(request.user),
+            "banned": selectors.banned_profiles()[:100]
+            if can(request.user, "participation.moderate", 0)
+            else [],
+            "form": ModerationForm(),
+            "breadcrumbs": crumbs(("Modération de la participation", None)),
+        },
+    )
+
+
+@require_POST
+@login_required
+def moderate(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpResponse:
+    obj = selectors.contribution_get(request.user, kind=kind, pk=pk)
+    require(request.user, "participation.moderate", obj.process)
+    form = ModerationForm(request.POST)
+    service = services.contribution_hide if verb == "masquer" else services.contribution_restore
+    if form.is_valid():
+        try:
+            service(actor=person(request), obj=obj, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "Contribution masquée." if verb == "masquer" else "Contribution rétablie."
+            )
+    else:
+        messages.error(request, "Indiquez le motif de la décision de modération.")
+    return redirect("participation:moderation")
+
+
+@require_POST
+@login_required
+def ban(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "participation.moderate", 0)
+    target = Profile.objects.filter(pk=pk).first()
+    if target is None:
+        raise Http404("Participant introuvable.")
+    if request.POST.get("lift"):
+        services.participant_unban(actor=person(request), profile=target)
+        messages.success(request, f"L'exclusion de {target.pseudonym} est levée.")
+    else:
+        try:
+            services.participant_ban(
+                actor=person(request), profile=target, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{target.pseudonym} ne peut plus participer.")
+    return redirect("participation:moderation")
+
+
+# --- agents ---------------------------------------------------------------------------------
+
+
+@login_required
+def process_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, "participation.manage")
+    ids = commune_ids_with_role(request.user, MANAGERS, module=MODULE)
+    communes = Commune.objects.all() if ids is None else Commune.objects.filter(pk__in=ids)
+    form = ProcessForm(_posted(request), communes=communes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(data["starts_on"], time.min, tz)
+        end = datetime.combine(data["ends_on"], time.min, tz)
+        try:
+            process = services.process_create(
+                actor=person(request),
+                title=data["title"],
+                summary=data["summary"],
+                description=data["description"],
+                commune=data["commune"],
+                residents_only=data["residents_only"],
+                categories=[c.strip() for c in data["categories"].splitlines() if c.strip()],
+                phases=[(data["kind"], start, end)],
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("commune", "Vous ne gérez pas les concertations de cette portée.")
+        else:
+            return redirect("participation:process", slug=process.slug)
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": "Nouvelle concertation",
+            "submit": "Créer la concertation",
+            "breadcrumbs": _crumbs(None, ("Nouvelle concertation", None)),
+        },
+    )
+
+
+@login_required
+def synthesis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """For agents: comments grouped per article with counts, and the synthesis form."""
+    process = selectors.process_get(request.user, slug=slug)
+    require(request.user, "participation.manage", process)
+    text = selectors.text_get(process=process, pk=pk)
+    form = SynthesisForm(_posted(request), initial={"synthesis": text.synthesis})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.synthesis_publish(
+                actor=person(request), text=text, synthesis=form.cleaned_data["synthesis"]
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "La synthèse est publiée avec le texte.")
+            return redirect("participation:text", slug=slug, pk=pk)
+    return render(
+        request,
+        "participation/synthesis.html",
+        {
+            "process": process,
+            "text": text,
+            "rows": selectors.article_counts(text),
+            "form": form,
+            "breadcrumbs": _crumbs(
+                process,
+                (text.title, reverse("participation:text", args=[slug, pk])),
+                ("Synthèse", None),
+            ),
+        },
+    )
+
+
+@login_required
+def decision(request: HttpRequest, slug: str) -> HttpResponse:
+    """For agents: publish the decision and add or update the resulting actions."""
+    process = selectors.process_get(request.user, slug=slug)
+    require(request.user, "participation.manage", process)
+    is_action = request.method == "POST" and "progress" in request.POST
+    decision_form = DecisionForm(
+        _posted(request) if request.method == "POST" and not is_action else None,
+        initial={"decision": process.decision},
+    )
+    action_form = ActionForm(request.POST if is_action else None)
+    actions = {a.pk: a for a in process.actions.all()}
+    if request.method == "POST":
+        form = action_form if is_action else decision_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if is_action:
+                    services.action_save(
+                        actor=person(request),
+                        process=process,
+                        action=actions.get(int(request.POST.get("action") or 0)),
+                        **data,
+                    )
+                else:
+                    services.process_decide(
+                        actor=person(request), process=process, decision=data["decision"]
+                    )
+            except ValidationError as exc:
+                attach_service_errors(form, exc)
+            else:
+                messages.success(request, "Les résultats sont mis à jour.")
+                return redirect("participation:results", slug=slug)
+    return render(
+        request,
+        "participation/decision.html",
+        {
+            "process": process,
+            "form": action_form if is_action else decision_form,
+            "decision_form": decision_form,
+            "action_form": action_form,
+            "actions": list(actions.values()),
+            "status_choices": ActionStatus.choices,
+            "breadcrumbs": _crumbs(process, ("Publier les résultats", None)),
+        },
+    )
+
+
+# --- open data ------------------------------------------------------------------------------
+
+
+def _proposal_rows():
+    for p in selectors.open_data_proposals().iterator(chunk_size=2000):
+        yield {
+            "id": p.pk,
+            "concertation": p.process.slug,
+            "commune_insee": p.process.commune.insee_code if p.process.commune else "",
+            "titre": p.title,
+            "description": p.body,
+            "categorie": p.category,
+            "statut": p.status,
+            "reponse": p.answer,
+            "soutiens": p.support_count,
+            "commentaires": p.comment_count,
+            "date_depot": p.created_at.date().isoformat(),
+        }
+
+
+def _comment_rows():
+    for c in selectors.open_data_comments().iterator(chunk_size=2000):
+        yield {
+            "id": c.pk,
+            "concertation": c.process.slug,
+            "cible": "proposition" if c.proposal_id else "debat" if c.debate_id else "article",
+            "cible_id": c.proposal_id or c.debate_id or c.article_id,
+            "reponse_a": c.parent_id or "",
+            "texte": c.body,
+            "votes_pour": c.up_count,
+            "votes_contre": c.down_count,
+            "date": c.created_at.date().isoformat(),
+        }
+
+
+DATASETS = {"propositions": _proposal_rows, "commentaires": _comment_rows}
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "participation/open_data.html",
+        {"datasets": list(DATASETS), "breadcrumbs": _crumbs(None, ("Données ouvertes", None))},
+    )
+
+
+def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """Anonymised contributions (no author, no hidden content) as CSV or JSON, and their
+    Table Schema."""
+    if name not in DATASETS:
+        raise Http404("Jeu de données inconnu.")
+    schema = json.loads((SCHEMA_DIR / f"{name}.json").read_text())
+    if fmt == "schema":
+        return JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    rows = DATASETS[name]()
+    header = [f["name"] for f in schema["fields"]]
+    if fmt == "csv":
+        lines = chain([header], ([row[h] for h in header] for row in rows))
+        return csv_response(lines, f"participation-{name}.csv")
+    return JsonResponse(list(rows), safe=False, json_dumps_params={"ensure_ascii": False})
