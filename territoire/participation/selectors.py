@@ -13,7 +13,7 @@ from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from territoire.core.models import Role, User
+from territoire.core.models import User
 from territoire.core.pagination import paginate
 from territoire.core.permissions import Principal, can, commune_ids_with_role
 from territoire.participation.models import (
@@ -110,7 +110,6 @@ def proposals_of(
 def proposal_get(principal: Principal, *, process: Process, pk: int) -> Proposal:
     proposal = (
         Proposal.objects.filter(process=process, pk=pk)
-        .filter(_visible(principal, process) | Q(hidden=True))
         .select_related("author__participant")
         .first()
     )
@@ -356,5 +355,3 @@ def open_data_comments() -> QuerySet[Comment]:
         .order_by("id")
     )
 
-
-__all__ = ["Role"]
