@@ -231,7 +231,7 @@ class QueueItem:
     kind: str
     obj: Any
     reports: list[Report]
-    reasons: Counter
+    reasons: list[tuple[str, int]]
 
 
 def moderation_queue(principal: Principal) -> list[QueueItem]:
@@ -253,7 +253,9 @@ def moderation_queue(principal: Principal) -> list[QueueItem]:
         for obj in pending.select_related("process__commune", "author__participant")[:500]:
             found = by_key.get((kind, obj.pk), [])
             items.append(
-                QueueItem(kind, obj, found, Counter(r.get_reason_display() for r in found))
+                QueueItem(
+                    kind, obj, found, sorted(Counter(r.get_reason_display() for r in found).items())
+                )
             )
     items.sort(key=lambda item: (-len(item.reports), item.obj.created_at))
     return items
@@ -354,4 +356,3 @@ def open_data_comments() -> QuerySet[Comment]:
         .select_related("process")
         .order_by("id")
     )
-

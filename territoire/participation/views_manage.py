@@ -83,8 +83,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete one's account; contributions stay, anonymised."""
     if request.method == "POST" and request.POST.get("confirm") == "oui":
-        services.account_delete(actor=person(request))
-        logout(request)
+        user = person(request)
+        logout(request)  # first: the logout is logged with the account that still exists
+        services.account_delete(actor=user)
         messages.success(
             request, "Votre compte est supprimé. Vos contributions restent, sans votre nom."
         )

@@ -7,339 +7,851 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ("core", "0002_audit_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='numéro')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('body', models.TextField(verbose_name='texte')),
-                ('comment_count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="numéro")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("body", models.TextField(verbose_name="texte")),
+                ("comment_count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('summary', models.CharField(max_length=300, verbose_name='résumé')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('residents_only', models.BooleanField(default=False, help_text='Seuls les habitants déclarés de la commune peuvent soutenir et voter.', verbose_name='réservé aux habitants de la commune')),
-                ('categories', models.JSONField(blank=True, default=list, verbose_name='catégories')),
-                ('decision', models.TextField(blank=True, verbose_name='ce que la collectivité a décidé')),
-                ('published', models.BooleanField(default=True, verbose_name='publié')),
-                ('proposal_count', models.PositiveIntegerField(default=0)),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("summary", models.CharField(max_length=300, verbose_name="résumé")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                (
+                    "residents_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Seuls les habitants déclarés de la commune peuvent soutenir et voter.",
+                        verbose_name="réservé aux habitants de la commune",
+                    ),
+                ),
+                (
+                    "categories",
+                    models.JSONField(blank=True, default=list, verbose_name="catégories"),
+                ),
+                (
+                    "decision",
+                    models.TextField(blank=True, verbose_name="ce que la collectivité a décidé"),
+                ),
+                ("published", models.BooleanField(default=True, verbose_name="publié")),
+                ("proposal_count", models.PositiveIntegerField(default=0)),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'concertation',
-                'verbose_name_plural': 'concertations',
-                'ordering': ['-created_at'],
+                "verbose_name": "concertation",
+                "verbose_name_plural": "concertations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Debate',
+            name="Debate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('hidden', models.BooleanField(default=False)),
-                ('hidden_reason', models.CharField(blank=True, max_length=300)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('report_count', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=150, verbose_name='titre')),
-                ('body', models.TextField(verbose_name='texte')),
-                ('comment_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='debates', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("hidden", models.BooleanField(default=False)),
+                ("hidden_reason", models.CharField(blank=True, max_length=300)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("report_count", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=150, verbose_name="titre")),
+                ("body", models.TextField(verbose_name="texte")),
+                ("comment_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="debates",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('pseudonym', models.CharField(max_length=40, unique=True, verbose_name='pseudonyme')),
-                ('notice_accepted_at', models.DateTimeField(verbose_name='notice RGPD acceptée le')),
-                ('banned_at', models.DateTimeField(blank=True, null=True, verbose_name='exclu le')),
-                ('ban_reason', models.CharField(blank=True, max_length=300, verbose_name="motif d'exclusion")),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.commune')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='participant', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "pseudonym",
+                    models.CharField(max_length=40, unique=True, verbose_name="pseudonyme"),
+                ),
+                (
+                    "notice_accepted_at",
+                    models.DateTimeField(verbose_name="notice RGPD acceptée le"),
+                ),
+                ("banned_at", models.DateTimeField(blank=True, null=True, verbose_name="exclu le")),
+                (
+                    "ban_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="motif d'exclusion"),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participant",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profil de participant',
-                'verbose_name_plural': 'profils de participants',
+                "verbose_name": "profil de participant",
+                "verbose_name_plural": "profils de participants",
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('hidden', models.BooleanField(default=False)),
-                ('hidden_reason', models.CharField(blank=True, max_length=300)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('report_count', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(max_length=150, verbose_name='titre')),
-                ('body', models.TextField(verbose_name='description')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='catégorie')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('status', models.CharField(choices=[('pending', 'En attente de réponse'), ('studied', "À l'étude"), ('accepted', 'Retenue'), ('rejected', 'Non retenue')], default='pending', max_length=20, verbose_name='réponse')),
-                ('answer', models.TextField(blank=True, verbose_name='réponse de la collectivité')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('support_count', models.PositiveIntegerField(default=0)),
-                ('comment_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("hidden", models.BooleanField(default=False)),
+                ("hidden_reason", models.CharField(blank=True, max_length=300)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("report_count", models.PositiveIntegerField(default=0)),
+                ("title", models.CharField(max_length=150, verbose_name="titre")),
+                ("body", models.TextField(verbose_name="description")),
+                (
+                    "category",
+                    models.CharField(blank=True, max_length=100, verbose_name="catégorie"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente de réponse"),
+                            ("studied", "À l'étude"),
+                            ("accepted", "Retenue"),
+                            ("rejected", "Non retenue"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="réponse",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="réponse de la collectivité")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("support_count", models.PositiveIntegerField(default=0)),
+                ("comment_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_digest_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('process', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participation.process')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participation.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_digest_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participation.process",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participation.proposal",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('hidden', models.BooleanField(default=False)),
-                ('hidden_reason', models.CharField(blank=True, max_length=300)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('report_count', models.PositiveIntegerField(default=0)),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('body', models.TextField(verbose_name='commentaire')),
-                ('up_count', models.PositiveIntegerField(default=0)),
-                ('down_count', models.PositiveIntegerField(default=0)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='participation.article')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='participation.comment')),
-                ('root', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participation.comment')),
-                ('debate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='participation.debate')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='participation.process')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='participation.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("hidden", models.BooleanField(default=False)),
+                ("hidden_reason", models.CharField(blank=True, max_length=300)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("report_count", models.PositiveIntegerField(default=0)),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                ("body", models.TextField(verbose_name="commentaire")),
+                ("up_count", models.PositiveIntegerField(default=0)),
+                ("down_count", models.PositiveIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="participation.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="participation.comment",
+                    ),
+                ),
+                (
+                    "root",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participation.comment",
+                    ),
+                ),
+                (
+                    "debate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="participation.debate",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="participation.process",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="participation.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('reason', models.CharField(choices=[('spam', 'Publicité ou contenu répétitif'), ('offensive', 'Propos injurieux, haineux ou discriminatoires'), ('personal_data', "Données personnelles d'un tiers"), ('illegal', 'Contenu illégal'), ('off_topic', 'Hors sujet')], max_length=20, verbose_name='motif')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='précisions')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participation.process')),
-                ('reporter', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Publicité ou contenu répétitif"),
+                            ("offensive", "Propos injurieux, haineux ou discriminatoires"),
+                            ("personal_data", "Données personnelles d'un tiers"),
+                            ("illegal", "Contenu illégal"),
+                            ("off_topic", "Hors sujet"),
+                        ],
+                        max_length=20,
+                        verbose_name="motif",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="précisions")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participation.process",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ResultAction',
+            name="ResultAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='action')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('planned', 'Prévue'), ('in_progress', 'En cours'), ('done', 'Réalisée'), ('abandoned', 'Abandonnée')], default='planned', max_length=20, verbose_name='état')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='avancement (%)')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=200, verbose_name="action")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Prévue"),
+                            ("in_progress", "En cours"),
+                            ("done", "Réalisée"),
+                            ("abandoned", "Abandonnée"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="avancement (%)"),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Support',
+            name="Support",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='participation.proposal')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supports",
+                        to="participation.proposal",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('introduction', models.TextField(blank=True, verbose_name='introduction')),
-                ('response_count', models.PositiveIntegerField(default=0)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surveys', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("introduction", models.TextField(blank=True, verbose_name="introduction")),
+                ("response_count", models.PositiveIntegerField(default=0)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surveys",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('single', 'Choix unique'), ('multiple', 'Choix multiples'), ('scale', 'Échelle de 1 à 5'), ('text', 'Réponse libre')], max_length=10)),
-                ('label', models.CharField(max_length=300, verbose_name='question')),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('required', models.BooleanField(default=True)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='participation.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "Choix unique"),
+                            ("multiple", "Choix multiples"),
+                            ("scale", "Échelle de 1 à 5"),
+                            ("text", "Réponse libre"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("label", models.CharField(max_length=300, verbose_name="question")),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("required", models.BooleanField(default=True)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="participation.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answers', models.JSONField(default=dict)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='participation.survey')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answers", models.JSONField(default=dict)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="participation.survey",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Text',
+            name="Text",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('introduction', models.TextField(blank=True, verbose_name='introduction')),
-                ('synthesis', models.TextField(blank=True, verbose_name='synthèse')),
-                ('synthesis_published_at', models.DateTimeField(blank=True, null=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='texts', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("introduction", models.TextField(blank=True, verbose_name="introduction")),
+                ("synthesis", models.TextField(blank=True, verbose_name="synthèse")),
+                ("synthesis_published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="texts",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='text',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='participation.text'),
+            model_name="article",
+            name="text",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="articles",
+                to="participation.text",
+            ),
         ),
         migrations.CreateModel(
-            name='CommentVote',
+            name="CommentVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField()),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='participation.comment')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField()),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="participation.comment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('comment', 'user'), name='comment_vote_once'), models.CheckConstraint(condition=models.Q(('value__in', [1, -1])), name='comment_vote_value')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("comment", "user"), name="comment_vote_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__in", [1, -1])), name="comment_vote_value"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('information', 'Information'), ('proposals', 'Propositions'), ('debate', 'Débat'), ('vote', 'Vote'), ('results', 'Résultats')], max_length=20, verbose_name='étape')),
-                ('starts_at', models.DateTimeField(verbose_name='début')),
-                ('ends_at', models.DateTimeField(verbose_name='fin')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='participation.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("information", "Information"),
+                            ("proposals", "Propositions"),
+                            ("debate", "Débat"),
+                            ("vote", "Vote"),
+                            ("results", "Résultats"),
+                        ],
+                        max_length=20,
+                        verbose_name="étape",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="début")),
+                ("ends_at", models.DateTimeField(verbose_name="fin")),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="participation.process",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='phase_ends_after_start')],
+                "ordering": ["starts_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                        name="phase_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['process', 'hidden', '-created_at'], name='participati_process_5cf221_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["process", "hidden", "-created_at"], name="participati_process_5cf221_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['process', 'hidden', '-support_count'], name='participati_process_d8c01f_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["process", "hidden", "-support_count"],
+                name="participati_process_d8c01f_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(fields=('user', 'process'), name='follow_process_once'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                fields=("user", "process"), name="follow_process_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(fields=('user', 'proposal'), name='follow_proposal_once'),
+            model_name="follow",
+            constraint=models.UniqueConstraint(
+                fields=("user", "proposal"), name="follow_proposal_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['proposal', 'parent', 'created_at'], name='participati_proposa_15ada0_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["proposal", "parent", "created_at"], name="participati_proposa_15ada0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['debate', 'parent', 'created_at'], name='participati_debate__65609c_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["debate", "parent", "created_at"], name="participati_debate__65609c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['article', 'parent', 'created_at'], name='participati_article_e6ee55_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["article", "parent", "created_at"], name="participati_article_e6ee55_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['root'], name='participati_root_id_77ddea_idx'),
+            model_name="comment",
+            index=models.Index(fields=["root"], name="participati_root_id_77ddea_idx"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('article__isnull', True), ('debate__isnull', True), ('proposal__isnull', False)), models.Q(('article__isnull', True), ('debate__isnull', False), ('proposal__isnull', True)), models.Q(('article__isnull', False), ('debate__isnull', True), ('proposal__isnull', True)), _connector='OR'), name='comment_has_one_target'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("article__isnull", True),
+                        ("debate__isnull", True),
+                        ("proposal__isnull", False),
+                    ),
+                    models.Q(
+                        ("article__isnull", True),
+                        ("debate__isnull", False),
+                        ("proposal__isnull", True),
+                    ),
+                    models.Q(
+                        ("article__isnull", False),
+                        ("debate__isnull", True),
+                        ("proposal__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="comment_has_one_target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['resolved_at', 'kind', 'object_id'], name='participati_resolve_eecf01_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["resolved_at", "kind", "object_id"], name="participati_resolve_eecf01_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('kind', 'object_id', 'reporter'), name='report_once_per_person'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "object_id", "reporter"), name="report_once_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultaction',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='action_progress_max'),
+            model_name="resultaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="action_progress_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='support',
-            constraint=models.UniqueConstraint(fields=('proposal', 'user'), name='support_once_per_person'),
+            model_name="support",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "user"), name="support_once_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyresponse',
-            constraint=models.UniqueConstraint(fields=('survey', 'user'), name='survey_answer_once'),
+            model_name="surveyresponse",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "user"), name="survey_answer_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('text', 'number'), name='article_number_unique'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                fields=("text", "number"), name="article_number_unique"
+            ),
         ),
     ]

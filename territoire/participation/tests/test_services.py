@@ -140,7 +140,9 @@ def test_agent_answer_needs_the_right_commune_and_a_reason(arras, beaurains):
         services.proposal_answer(actor=agent, proposal=proposal, status="rejected", answer=" ")
     sensors_agent = person_with_role(Role.AGENT, commune=arras, module="sensors")
     with pytest.raises(PermissionDenied):
-        services.proposal_answer(actor=sensors_agent, proposal=proposal, status="studied", answer="")
+        services.proposal_answer(
+            actor=sensors_agent, proposal=proposal, status="studied", answer=""
+        )
     with audit_entries_added(expected=1):
         services.proposal_answer(actor=agent, proposal=proposal, status="rejected", answer="Coût")
     proposal.refresh_from_db()
@@ -291,9 +293,7 @@ def test_phase_dates_and_process_rights(arras, beaurains):
     now = timezone.now()
     agent = person_with_role(Role.AGENT, commune=arras, module="participation")
     with pytest.raises(PermissionDenied):
-        services.process_create(
-            actor=agent, title="T", summary="S", commune=beaurains, phases=[]
-        )
+        services.process_create(actor=agent, title="T", summary="S", commune=beaurains, phases=[])
     with pytest.raises(PermissionDenied):
         services.process_create(actor=agent, title="T", summary="S", commune=None, phases=[])
     with pytest.raises(ValidationError):

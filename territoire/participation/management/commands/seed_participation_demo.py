@@ -27,7 +27,10 @@ from territoire.participation.models import (
 ADMIN = "admin.cua@demo.territoire.fr"
 AGENT = "agent.arras@demo.territoire.fr"
 CITIZEN = "habitant@demo.territoire.fr"
-NEIGHBOURS = [("voisin1@demo.territoire.fr", "Hirondelle"), ("voisin2@demo.territoire.fr", "Beffroi")]
+NEIGHBOURS = [
+    ("voisin1@demo.territoire.fr", "Hirondelle"),
+    ("voisin2@demo.territoire.fr", "Beffroi"),
+]
 
 CHARTER = [
     ("Finalité", "Les données publiques servent l'intérêt général des habitants du territoire."),
@@ -98,9 +101,14 @@ class Command(BaseCommand):
                     actor=authors[(n + 1) % len(authors)], target=proposal, body="Bonne idée !"
                 )
                 services.comment_create(
-                    actor=author, target=proposal, body="Merci, je précise : côté est.", parent=comment
+                    actor=author,
+                    target=proposal,
+                    body="Merci, je précise : côté est.",
+                    parent=comment,
                 )
-                services.comment_vote(actor=authors[(n + 2) % len(authors)], comment=comment, value=1)
+                services.comment_vote(
+                    actor=authors[(n + 2) % len(authors)], comment=comment, value=1
+                )
             first = process.proposals.order_by("id").first()
             assert first is not None
             services.proposal_answer(
