@@ -71,7 +71,8 @@ def citizen_signup(*, email: str, password: str, next_url: str = "") -> User | N
         raise ValidationError({"password1": exc.messages}) from None
     user = User.objects.select_for_update().filter(email=email).first()
     if user is not None and (user.is_active or user.last_login is not None):
-        transaction.on_commit(lambda: send_signup_email(user.pk, ""))
+        known_id = user.pk
+        transaction.on_commit(lambda: send_signup_email(known_id, ""))
         return None
     if user is None:
         user = User.objects.create_user(email=email, password=password, is_active=False)

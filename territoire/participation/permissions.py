@@ -11,8 +11,8 @@ from territoire.core.models import ApiKey, Commune, Role
 from territoire.core.permissions import Principal, ability, has_role
 
 MODULE = "participation"
-MANAGERS = {Role.AGENT, Role.COMMUNE_ADMIN}
-MODERATORS = {Role.MODERATOR, Role.COMMUNE_ADMIN}
+MANAGERS: set[str] = {Role.AGENT, Role.COMMUNE_ADMIN}
+MODERATORS: set[str] = {Role.MODERATOR, Role.COMMUNE_ADMIN}
 
 
 def _commune_id(obj: Any) -> int | None:

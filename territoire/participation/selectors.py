@@ -200,7 +200,7 @@ def comment_threads(
         )
     nodes = {c.pk: Thread(c, my_vote=votes.get(c.pk, 0)) for c in roots + replies}
     for reply in replies:
-        parent = nodes.get(reply.parent_id)  # type: ignore[arg-type]
+        parent = nodes.get(reply.parent_id)
         if parent is not None:
             parent.replies.append(nodes[reply.pk])
     return page, [nodes[c.pk] for c in roots]
@@ -247,7 +247,7 @@ def moderation_queue(principal: Principal) -> list[QueueItem]:
     items: list[QueueItem] = []
     for kind, model in (("proposal", Proposal), ("debate", Debate), ("comment", Comment)):
         ids = [object_id for k, object_id in by_key if k == kind]
-        pending = model.objects.filter(Q(pk__in=ids) | Q(needs_review=True))  # type: ignore[attr-defined]
+        pending = model.objects.filter(Q(pk__in=ids) | Q(needs_review=True))
         if scope is not None:
             pending = pending.filter(scope)
         for obj in pending.select_related("process__commune", "author__participant")[:500]:
@@ -267,7 +267,7 @@ def contribution_get(principal: Principal, *, kind: str, pk: int):
     model = KINDS.get(kind)
     if model is None:
         raise Http404("Contribution introuvable.")
-    obj = model.objects.select_related("process", "author__participant").filter(pk=pk).first()  # type: ignore[attr-defined]
+    obj = model.objects.select_related("process", "author__participant").filter(pk=pk).first()
     if (
         obj is None
         or not obj.process.published

@@ -65,7 +65,8 @@ KINDS: dict[str, type[Proposal] | type[Debate] | type[Comment]] = {
 
 
 def kind_of(obj: Model) -> str:
-    return {Proposal: "proposal", Debate: "debate", Comment: "comment"}[type(obj)]
+    names: dict[type[Model], str] = {Proposal: "proposal", Debate: "debate", Comment: "comment"}
+    return names[type(obj)]
 
 
 # --- who may take part --------------------------------------------------------------------

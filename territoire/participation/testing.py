@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import cast
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -52,7 +53,7 @@ def make_process(
 
 def participant(commune: Commune | None = None, pseudonym: str | None = None, **fields) -> User:
     """An active citizen with a participant profile."""
-    user: User = UserFactory(**fields)
+    user = cast(User, UserFactory(**fields))
     Membership.objects.get_or_create(user=user, role=Role.CITIZEN, commune=None, module="")
     Profile.objects.create(
         user=user,

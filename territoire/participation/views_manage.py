@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -358,7 +359,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
-def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
     """Anonymised contributions (no author, no hidden content) as CSV or JSON, and their
     Table Schema."""
     if name not in DATASETS:
