@@ -19,7 +19,7 @@ urlpatterns = [
     path("signaler/<str:kind>/<int:pk>/", views_manage.report, name="report"),
     path("donnees-ouvertes/", views_manage.open_data, name="open_data"),
     path(
-        "donnees-ouvertes/<str:name>.<str:fmt>",
+        "donnees-ouvertes/<str:name>.<str:fmt>",  # CSV; JSON and schema: the API
         views_manage.open_data_file,
         name="open_data_file",
     ),

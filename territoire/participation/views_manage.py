@@ -3,16 +3,14 @@ work (new process, text synthesis, decisions and actions) and the open-data expo
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time
 from itertools import chain
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +23,7 @@ from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune
 from territoire.core.permissions import can, commune_ids_with_role, require
 from territoire.core.views import crumbs, person
-from territoire.participation import selectors, services
+from territoire.participation import opendata, selectors, services
 from territoire.participation.forms import (
     ActionForm,
     DecisionForm,
@@ -38,8 +36,6 @@ from territoire.participation.forms import (
 from territoire.participation.models import ActionStatus, Profile
 from territoire.participation.permissions import MANAGERS, MODULE
 from territoire.participation.views import _crumbs, _posted
-
-SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 
 @login_required
@@ -316,60 +312,23 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
 # --- open data ------------------------------------------------------------------------------
 
 
-def _proposal_rows():
-    for p in selectors.open_data_proposals().iterator(chunk_size=2000):
-        yield {
-            "id": p.pk,
-            "concertation": p.process.slug,
-            "commune_insee": p.process.commune.insee_code if p.process.commune else "",
-            "titre": p.title,
-            "description": p.body,
-            "categorie": p.category,
-            "statut": p.status,
-            "reponse": p.answer,
-            "soutiens": p.support_count,
-            "commentaires": p.comment_count,
-            "date_depot": p.created_at.date().isoformat(),
-        }
-
-
-def _comment_rows():
-    for c in selectors.open_data_comments().iterator(chunk_size=2000):
-        yield {
-            "id": c.pk,
-            "concertation": c.process.slug,
-            "cible": "proposition" if c.proposal_id else "debat" if c.debate_id else "article",
-            "cible_id": c.proposal_id or c.debate_id or c.article_id,
-            "reponse_a": c.parent_id or "",
-            "texte": c.body,
-            "votes_pour": c.up_count,
-            "votes_contre": c.down_count,
-            "date": c.created_at.date().isoformat(),
-        }
-
-
-DATASETS = {"propositions": _proposal_rows, "commentaires": _comment_rows}
-
-
 def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participation/open_data.html",
-        {"datasets": list(DATASETS), "breadcrumbs": _crumbs(None, ("Données ouvertes", None))},
+        {
+            "datasets": list(opendata.DATASETS),
+            "breadcrumbs": _crumbs(None, ("Données ouvertes", None)),
+        },
     )
 
 
 def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
-    """Anonymised contributions (no author, no hidden content) as CSV or JSON, and their
-    Table Schema."""
-    if name not in DATASETS:
+    """Anonymised contributions (no author, no hidden content) as CSV; JSON and the Table
+    Schema are served by the API (``/api/v1/participation/open-data/...``)."""
+    if name not in opendata.DATASETS or fmt != "csv":
         raise Http404("Jeu de données inconnu.")
-    schema = json.loads((SCHEMA_DIR / f"{name}.json").read_text())
-    if fmt == "schema":
-        return JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    rows = DATASETS[name]()
-    header = [f["name"] for f in schema["fields"]]
-    if fmt == "csv":
-        lines = chain([header], ([row[h] for h in header] for row in rows))
-        return csv_response(lines, f"participation-{name}.csv")
-    return JsonResponse(list(rows), safe=False, json_dumps_params={"ensure_ascii": False})
+    header = opendata.field_names(name)
+    rows = opendata.DATASETS[name]()
+    lines = chain([header], ([row[h] for h in header] for row in rows))
+    return csv_response(lines, f"participation-{name}.csv")

@@ -239,12 +239,19 @@ def test_open_data_is_anonymised_and_follows_its_schema(arras):
     services.contribution_hide(actor=person_with_role(Role.MODERATOR), obj=hidden, reason="x")
     client = Client()
     for name in ("propositions", "commentaires"):
-        schema = client.get(reverse("participation:open_data_file", args=[name, "schema"])).json()
-        rows = client.get(reverse("participation:open_data_file", args=[name, "json"])).json()
+        schema = client.get(f"/api/v1/participation/open-data/{name}/schema").json()
+        answer = client.get(f"/api/v1/participation/open-data/{name}?limit=500").json()
+        rows = answer["items"]
         fields = [f["name"] for f in schema["fields"]]
-        assert rows and all(list(row) == fields for row in rows)
+        assert rows and answer["count"] == len(rows)
+        assert all(list(row) == fields for row in rows)
         dumped = json.dumps(rows)
         assert "Grive" not in dumped and author.email not in dumped and "Caché" not in dumped
+    missing = client.get("/api/v1/participation/open-data/inconnu")
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/problem+json")
+    processes = client.get("/api/v1/participation/processes").json()["items"]
+    assert processes[0]["allowed_now"] == ["propose", "support", "comment", "answer_survey"]
     csv_body = b"".join(
         client.get(
             reverse("participation:open_data_file", args=["commentaires", "csv"])
@@ -252,6 +259,7 @@ def test_open_data_is_anonymised_and_follows_its_schema(arras):
     ).decode()
     assert "'=HYPERLINK(1)" in csv_body
     assert client.get("/participation/donnees-ouvertes/inconnu.csv").status_code == 404
+    assert client.get("/participation/donnees-ouvertes/propositions.xml").status_code == 404
 
 
 def test_follow_and_digest(arras, outbox):
