@@ -17,6 +17,9 @@ from territoire.participation.models import (
     Survey,
 )
 
+# Radio buttons and check boxes are grouped in a fieldset whose legend is the question.
+CHOICE_FIELD_TEMPLATE = "participation/forms/choice_field.html"
+
 
 class ProfileForm(AccessibleFormMixin, forms.Form):
     pseudonym = forms.CharField(
@@ -99,7 +102,10 @@ class AnswerForm(AccessibleFormMixin, forms.Form):
 
 class ReportForm(AccessibleFormMixin, forms.Form):
     reason = forms.ChoiceField(
-        label="Motif du signalement", choices=ReportReason.choices, widget=forms.RadioSelect
+        label="Motif du signalement",
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        template_name=CHOICE_FIELD_TEMPLATE,
     )
     detail = forms.CharField(
         label="Précisions (facultatif)",
@@ -204,5 +210,7 @@ def survey_form(survey: Survey, data=None) -> forms.Form:
             field = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
         field.label = question.label
         field.required = question.required
+        if question.kind != QuestionKind.TEXT:
+            field.template_name = CHOICE_FIELD_TEMPLATE
         form.fields[name] = field
     return form
