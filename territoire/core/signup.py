@@ -21,7 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from territoire.core.audit import audit_record, register_actions
 from territoire.core.forms import AccessibleFormMixin
@@ -35,6 +36,7 @@ register_actions(
     {
         "account.signup": "Inscription d'un habitant (adresse à confirmer)",
         "account.verify": "Adresse électronique confirmée, compte d'habitant activé",
+        "account.purge_unconfirmed": "Inscriptions non confirmées effacées",
     }
 )
 
@@ -138,6 +140,31 @@ def send_signup_email(user_id: int, next_url: str) -> None:
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
     )
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+def purge_unconfirmed_signups() -> int:
+    """Erase sign-ups never confirmed within a week (data minimisation). Only accounts that
+    were never active: no login, no role."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=7)
+    stale = User.objects.filter(
+        is_active=False, last_login=None, date_joined__lt=cutoff, memberships=None
+    )
+    with transaction.atomic():
+        count = stale.count()
+        if count:
+            stale.delete()
+            audit_record(
+                actor=None,
+                action="account.purge_unconfirmed",
+                object_repr=f"{count} inscription(s)",
+                changes={"count": count},
+            )
+    return count
 
 
 # --- form and views ------------------------------------------------------------------------

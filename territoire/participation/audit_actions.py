@@ -26,5 +26,6 @@ register_actions(
         "participation.unfollow": "Fin du suivi",
         "participation.account_delete": "Compte supprimé (contributions anonymisées)",
         "participation.digest_sent": "Résumé envoyé aux abonnés",
+        "participation.account_purge": "Compte inutilisé depuis trois ans effacé",
     }
 )

@@ -393,6 +393,8 @@ def comment_create(
     _check_phase(process, "comment")
     _check_rate(actor)
     field = {Proposal: "proposal", Debate: "debate", Article: "article"}[type(target)]
+    if getattr(target, "hidden", False):
+        raise ValidationError("Cette contribution est masquée par la modération.")
     if parent is not None:
         if getattr(parent, f"{field}_id") != target.pk:
             raise ValidationError("Ce commentaire répond à une autre contribution.")

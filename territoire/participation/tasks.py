@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+# The worker imports each app's ``tasks`` module only: importing the core's sign-up module
+# here registers its e-mail and purge tasks there (core/tasks.py may import it instead).
+from territoire.core import signup  # noqa: F401
 from territoire.core.audit import audit_record
+from territoire.core.models import Role, User
 from territoire.participation.models import Comment, Follow, Proposal
+
+DORMANT_AFTER = timedelta(days=3 * 365)
 
 
 def digest_lines(follow: Follow, since) -> list[str]:
@@ -89,3 +96,32 @@ def send_digests() -> int:
 def participation_digest() -> None:
     """Every morning at 07:30 (server time), the followers' digest."""
     send_digests()
+
+
+def purge_dormant_citizens() -> int:
+    """Erase citizen accounts unused for three years (what the participant notice promises):
+    their contributions stay, without author. People holding any other role are kept."""
+    cutoff = timezone.now() - DORMANT_AFTER
+    dormant = (
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .exclude(memberships__role__in=[r for r in Role.values if r != Role.CITIZEN])
+        .filter(models.Q(last_login__lt=cutoff) | models.Q(last_login=None, date_joined__lt=cutoff))
+    )
+    erased = 0
+    for user in dormant.iterator():
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="participation.account_purge",
+                obj=user,
+                object_repr=f"compte n° {user.pk}",
+            )
+            user.delete()
+        erased += 1
+    return erased
+
+
+@db_periodic_task(crontab(hour="4", minute="7"))
+def participation_purge_dormant() -> None:
+    """Every night: dormant citizen accounts."""
+    purge_dormant_citizens()
