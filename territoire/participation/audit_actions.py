@@ -6,6 +6,9 @@ register_actions(
     {
         "participation.profile_save": "Profil de participant enregistré",
         "participation.process_create": "Concertation créée",
+        "participation.phase_add": "Étape ajoutée à une concertation",
+        "participation.text_create": "Texte soumis à la concertation",
+        "participation.survey_create": "Questionnaire créé",
         "participation.process_decide": "Décision publiée pour une concertation",
         "participation.proposal_create": "Proposition déposée",
         "participation.proposal_answer": "Réponse à une proposition",

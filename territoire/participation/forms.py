@@ -214,3 +214,40 @@ def survey_form(survey: Survey, data=None) -> forms.Form:
             field.template_name = CHOICE_FIELD_TEMPLATE
         form.fields[name] = field
     return form
+
+
+class PhaseForm(AccessibleFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Étape", choices=PhaseKind.choices)
+    starts_on = forms.DateField(
+        label="Début (inclus)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label="Fin (exclue)", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TextForm(AccessibleFormMixin, forms.Form):
+    title = forms.CharField(label="Titre du texte", max_length=200)
+    introduction = forms.CharField(
+        label="Introduction (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    articles = forms.CharField(
+        label="Articles",
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Commencez chaque article par une ligne « # Titre de l'article », suivie de "
+        "son texte. Les articles sont numérotés dans l'ordre.",
+    )
+
+
+class SurveyCreateForm(AccessibleFormMixin, forms.Form):
+    title = forms.CharField(label="Titre du questionnaire", max_length=200)
+    introduction = forms.CharField(
+        label="Introduction (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    questions = forms.CharField(
+        label="Questions",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Une question par ligne : « type | question | choix 1; choix 2 ». Types : "
+        "unique, multiple, echelle (de 1 à 5), libre. Terminez une question par "
+        "« (facultatif) » si la réponse n'est pas obligatoire.",
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/", views.process_detail, name="process"),
     path("<slug:slug>/suivre/", views.follow, name="follow"),
+    path("<slug:slug>/preparer/", views_manage.process_manage, name="process_manage"),
     path("<slug:slug>/resultats/", views.results, name="results"),
     path("<slug:slug>/resultats/publier/", views_manage.decision, name="decision"),
     path("<slug:slug>/propositions/nouvelle/", views.proposal_new, name="proposal_new"),

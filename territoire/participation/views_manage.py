@@ -23,15 +23,18 @@ from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune
 from territoire.core.permissions import can, commune_ids_with_role, require
 from territoire.core.views import crumbs, person
-from territoire.participation import opendata, selectors, services
+from territoire.participation import authoring, opendata, selectors, services
 from territoire.participation.forms import (
     ActionForm,
     DecisionForm,
     ModerationForm,
+    PhaseForm,
     ProcessForm,
     ProfileForm,
     ReportForm,
+    SurveyCreateForm,
     SynthesisForm,
+    TextForm,
 )
 from territoire.participation.models import ActionStatus, Profile
 from territoire.participation.permissions import MANAGERS, MODULE
@@ -223,6 +226,54 @@ def process_new(request: HttpRequest) -> HttpResponse:
             "heading": "Nouvelle concertation",
             "submit": "Créer la concertation",
             "breadcrumbs": _crumbs(None, ("Nouvelle concertation", None)),
+        },
+    )
+
+
+MANAGE_FORMS = {"phase": PhaseForm, "text": TextForm, "survey": SurveyCreateForm}
+
+
+@login_required
+def process_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """For agents: add phases, texts (article by article) and surveys to a process."""
+    process = selectors.process_get(request.user, slug=slug)
+    require(request.user, "participation.manage", process)
+    which = request.POST.get("which", "") if request.method == "POST" else ""
+    forms_ = {
+        name: cls(request.POST if name == which else None, prefix=name)
+        for name, cls in MANAGE_FORMS.items()
+    }
+    form = forms_.get(which)
+    if form is not None and form.is_valid():
+        data, actor = form.cleaned_data, person(request)
+        tz = timezone.get_current_timezone()
+        try:
+            if which == "phase":
+                authoring.phase_add(
+                    actor=actor,
+                    process=process,
+                    kind=data["kind"],
+                    starts_at=datetime.combine(data["starts_on"], time.min, tz),
+                    ends_at=datetime.combine(data["ends_on"], time.min, tz),
+                )
+            elif which == "text":
+                authoring.text_create(actor=actor, process=process, **data)
+            else:
+                authoring.survey_create(actor=actor, process=process, **data)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "La concertation est mise à jour.")
+            return redirect("participation:process_manage", slug=slug)
+    return render(
+        request,
+        "participation/process_manage.html",
+        {
+            "process": process,
+            "form": form,
+            "forms": forms_,
+            "phases": list(process.phases.all()),
+            "breadcrumbs": _crumbs(process, ("Préparer la concertation", None)),
         },
     )
 

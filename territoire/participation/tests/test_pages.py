@@ -295,3 +295,65 @@ def test_account_delete_page(arras):
     response = client.post(reverse("participation:account_delete"), {"confirm": "oui"})
     assert response.status_code == 302
     assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_agent_prepares_a_process_phases_text_survey(arras):
+    process = make_process(arras)
+    agent = person_with_role(Role.AGENT, commune=arras, module="participation")
+    client = logged_in_client(agent)
+    url = reverse("participation:process_manage", args=[process.slug])
+    assert logged_in_client(participant()).get(url).status_code == 403
+    overlap = client.post(
+        url,
+        {
+            "which": "phase",
+            "phase-kind": "vote",
+            "phase-starts_on": "2020-01-01",
+            "phase-ends_on": "2099-01-01",
+        },
+    )
+    assert "chevauchent" in overlap.content.decode()
+    with audit_entries_added(expected=1):
+        client.post(
+            url,
+            {
+                "which": "phase",
+                "phase-kind": "vote",
+                "phase-starts_on": "2098-01-01",
+                "phase-ends_on": "2098-02-01",
+            },
+        )
+    assert process.phases.count() == 3
+    bad = client.post(url, {"which": "text", "text-title": "Charte", "text-articles": "sans titre"})
+    assert "# Titre" in bad.content.decode() and "sans titre" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "which": "text",
+            "text-title": "Charte",
+            "text-articles": "# Finalité\nServir.\n# Transparence\nPublier.",
+        },
+    )
+    text = Text.objects.get(process=process)
+    assert [(a.number, a.title, a.body) for a in text.articles.all()] == [
+        (1, "Finalité", "Servir."),
+        (2, "Transparence", "Publier."),
+    ]
+    bad = client.post(
+        url, {"which": "survey", "survey-title": "Avis", "survey-questions": "unique | Q ? | Oui"}
+    )
+    assert "au moins deux choix" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "which": "survey",
+            "survey-title": "Avis",
+            "survey-questions": "unique | Q ? | Oui; Non\nechelle | Note\nlibre | Autre ? (facultatif)",
+        },
+    )
+    survey = Survey.objects.get(process=process)
+    assert [(q.kind, q.label, q.choices, q.required) for q in survey.questions.all()] == [
+        ("single", "Q ?", ["Oui", "Non"], True),
+        ("scale", "Note", [], True),
+        ("text", "Autre ?", [], False),
+    ]
