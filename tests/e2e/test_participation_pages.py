@@ -178,3 +178,69 @@ def test_participation_pages_have_no_violation(who, participation_data, live_ser
     print(report.summary())
     assert len(report.visited) >= 8, report.summary()
     report.assert_clean()
+
+
+def test_agent_and_moderator_forms_in_error_states(participation_data, live_server, browser):
+    """The agents' and moderators' forms after a bad submission (no link leads there)."""
+    from territoire.participation.models import Process
+
+    base = live_server.url
+    report = Report(label="Participation error states")
+    arras = Process.objects.get(title__startswith="Embellir Arras")
+    proposal = arras.proposals.order_by("id").first()
+    assert proposal is not None
+
+    def fresh(who: str):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        prepare_context(context)
+        page = context.new_page()
+        login(page, base, who)
+        return context, page
+
+    context, page = fresh("agent.arras@demo.territoire.fr")
+    page.goto(f"{base}/participation/{arras.slug}/preparer/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier le texte").click()
+    assert page.locator(".error-summary").is_visible()
+    check_page(page, report, "prepare, text errors")
+    page.goto(f"{base}/participation/{arras.slug}/propositions/{proposal.pk}/repondre/")
+    page.select_option("#id_status", "rejected")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier la réponse").click()
+    check_page(page, report, "answer, rejection without reason")
+    page.goto(f"{base}/participation/{arras.slug}/resultats/publier/")
+    page.fill("#id_progress", "150")
+    page.fill("#id_title", "Bancs")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer l'action").click()
+    check_page(page, report, "results, action errors")
+    page.goto(f"{base}/participation/nouvelle/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer la concertation").click()
+    check_page(page, report, "new process, errors")
+    context.close()
+
+    context, page = fresh("habitant@demo.territoire.fr")
+    page.goto(f"{base}/participation/signaler/proposal/{proposal.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer le signalement").click()
+    check_page(page, report, "report, no reason")
+    page.goto(f"{base}/participation/mon-compte/supprimer/")
+    check_page(page, report, "account deletion")
+    context.close()
+
+    page_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    prepare_context(page_ctx)
+    page = page_ctx.new_page()
+    page.goto(f"{base}/inscription/")
+    page.fill("#id_email", "pas-une-adresse")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer mon compte").click()
+    check_page(page, report, "sign-up, errors")
+    page.goto(f"{base}/inscription/confirmer/faux/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Activer mon compte").click()
+    check_page(page, report, "sign-up, bad link")
+    page_ctx.close()
+    print(report.summary())
+    report.assert_clean()
