@@ -105,7 +105,6 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         label="Motif du signalement",
         choices=ReportReason.choices,
         widget=forms.RadioSelect,
-        template_name=CHOICE_FIELD_TEMPLATE,
     )
     detail = forms.CharField(
         label="Précisions (facultatif)",
@@ -113,6 +112,10 @@ class ReportForm(AccessibleFormMixin, forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        setattr(self.fields["reason"], "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010
 
 
 class ModerationForm(AccessibleFormMixin, forms.Form):
@@ -211,7 +214,7 @@ def survey_form(survey: Survey, data=None) -> forms.Form:
         field.label = question.label
         field.required = question.required
         if question.kind != QuestionKind.TEXT:
-            field.template_name = CHOICE_FIELD_TEMPLATE
+            setattr(field, "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010  (not in the stubs)
         form.fields[name] = field
     return form
 

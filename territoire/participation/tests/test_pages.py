@@ -348,7 +348,9 @@ def test_agent_prepares_a_process_phases_text_survey(arras):
         {
             "which": "survey",
             "survey-title": "Avis",
-            "survey-questions": "unique | Q ? | Oui; Non\nechelle | Note\nlibre | Autre ? (facultatif)",
+            "survey-questions": (
+                "unique | Q ? | Oui; Non\nechelle | Note\nlibre | Autre ? (facultatif)"
+            ),
         },
     )
     survey = Survey.objects.get(process=process)
