@@ -47,7 +47,7 @@ def comment_rows() -> Iterator[dict[str, Any]]:
             "concertation": c.process.slug,
             "cible": "proposition" if c.proposal_id else "debat" if c.debate_id else "article",
             "cible_id": c.proposal_id or c.debate_id or c.article_id,
-            "reponse_a": c.parent_id or "",
+            "reponse_a": c.parent_id,
             "texte": c.body,
             "votes_pour": c.up_count,
             "votes_contre": c.down_count,

@@ -374,6 +374,10 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _cell(value):
+    return "" if value is None else value
+
+
 def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
     """Anonymised contributions (no author, no hidden content) as CSV; JSON and the Table
     Schema are served by the API (``/api/v1/participation/open-data/...``)."""
@@ -381,5 +385,5 @@ def open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponseBas
         raise Http404("Jeu de données inconnu.")
     header = opendata.field_names(name)
     rows = opendata.DATASETS[name]()
-    lines = chain([header], ([row[h] for h in header] for row in rows))
+    lines = chain([header], ([_cell(row[h]) for h in header] for row in rows))
     return csv_response(lines, f"participation-{name}.csv")

@@ -359,3 +359,32 @@ def test_agent_prepares_a_process_phases_text_survey(arras):
         ("scale", "Note", [], True),
         ("text", "Autre ?", [], False),
     ]
+
+
+def test_open_data_files_are_valid_against_their_table_schema(arras, tmp_path):
+    """CSV and JSON exports checked with frictionless against the published schemas."""
+    from frictionless import Dialect, Resource, Schema, formats
+
+    process = make_process(arras)
+    author = participant()
+    proposal = services.proposal_create(
+        actor=author, process=process, title="Verger", body="b", category="Mobilité"
+    )
+    root = services.comment_create(actor=author, target=proposal, body="Oui; et « non »")
+    services.comment_create(actor=author, target=proposal, body="Réponse", parent=root)
+    client = Client()
+    for name in ("propositions", "commentaires"):
+        descriptor = client.get(f"/api/v1/participation/open-data/{name}/schema").json()
+        schema = Schema.from_descriptor(descriptor)
+        rows = client.get(f"/api/v1/participation/open-data/{name}").json()["items"]
+        header = [field.name for field in schema.fields]
+        data = [header] + [[row[h] for h in header] for row in rows]
+        report = Resource(data=data, schema=schema).validate()
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+        response = client.get(reverse("participation:open_data_file", args=[name, "csv"]))
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(b"".join(response.streaming_content).removeprefix(b"\xef\xbb\xbf"))
+        dialect = Dialect(controls=[formats.CsvControl(delimiter=";")])
+        resource = Resource(path=path.name, basepath=str(tmp_path), schema=schema, dialect=dialect)
+        report = resource.validate()
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
