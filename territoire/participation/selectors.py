@@ -13,7 +13,7 @@ from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from territoire.core.models import User
+from territoire.core.models import Commune, User
 from territoire.core.pagination import paginate
 from territoire.core.permissions import Principal, can, commune_ids_with_role
 from territoire.participation.models import (
@@ -156,12 +156,28 @@ def article_get(*, text: Text, number: int) -> Article:
     return article
 
 
+def article_by_pk(*, process: Process, pk: int) -> Article:
+    article = Article.objects.filter(pk=pk, text__process=process).select_related("text").first()
+    if article is None:
+        raise Http404("Article introuvable.")
+    article.text.process = process
+    return article
+
+
 def survey_get(*, process: Process, pk: int) -> Survey:
     survey = Survey.objects.filter(process=process, pk=pk).prefetch_related("questions").first()
     if survey is None:
         raise Http404("Questionnaire introuvable.")
     survey.process = process
     return survey
+
+
+def comment_get(*, process: Process, pk: int) -> Comment:
+    comment = Comment.objects.filter(pk=pk, process=process).first()
+    if comment is None:
+        raise Http404("Commentaire introuvable.")
+    comment.process = process
+    return comment
 
 
 # --- comment threads --------------------------------------------------------------------------
@@ -275,6 +291,19 @@ def contribution_get(principal: Principal, *, kind: str, pk: int):
     ):
         raise Http404("Contribution introuvable.")
     return obj
+
+
+def profile_get(*, pk: int) -> Profile:
+    profile = Profile.objects.filter(pk=pk).first()
+    if profile is None:
+        raise Http404("Participant introuvable.")
+    return profile
+
+
+def manageable_communes(principal: Principal) -> QuerySet[Commune]:
+    """Communes whose processes the person may create (all of them for the CUA)."""
+    ids = commune_ids_with_role(principal, MANAGERS, module=MODULE)
+    return Commune.objects.all() if ids is None else Commune.objects.filter(pk__in=ids)
 
 
 def banned_profiles() -> QuerySet[Profile]:

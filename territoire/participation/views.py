@@ -302,15 +302,12 @@ def _comment_target(request: HttpRequest, slug: str, kind: str, pk: int):
     elif kind == "debat":
         target = selectors.debate_get(request.user, process=process, pk=pk)
         url = reverse("participation:debate", args=[slug, pk])
-    else:
-        article = (
-            Article.objects.filter(pk=pk, text__process=process).select_related("text").first()
-        )
-        if article is None:
-            raise Http404("Article introuvable.")
-        article.text.process = process
+    elif kind == "article":
+        article = selectors.article_by_pk(process=process, pk=pk)
         target = article
         url = reverse("participation:article", args=[slug, article.text_id, article.number])
+    else:
+        raise Http404("Contribution introuvable.")
     return process, target, url
 
 
@@ -323,11 +320,7 @@ def comment_create(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpR
     form = CommentForm(request.POST)
     if form.is_valid():
         parent_id = form.cleaned_data.get("parent")
-        parent = (
-            selectors.Comment.objects.filter(pk=parent_id, process=process).first()
-            if parent_id
-            else None
-        )
+        parent = selectors.comment_get(process=process, pk=parent_id) if parent_id else None
         try:
             comment = services.comment_create(
                 actor=person(request), target=target, body=form.cleaned_data["body"], parent=parent
@@ -356,11 +349,7 @@ def comment_create(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpR
 @login_required
 def comment_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     process = selectors.process_get(request.user, slug=slug)
-    comment = (
-        selectors.Comment.objects.filter(pk=pk, process=process).select_related("process").first()
-    )
-    if comment is None:
-        raise Http404("Commentaire introuvable.")
+    comment = selectors.comment_get(process=process, pk=pk)
     value = 1 if request.POST.get("value") == "up" else -1
     try:
         services.comment_vote(actor=person(request), comment=comment, value=value)

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 
 from territoire.core.exports import csv_response
 from territoire.core.forms import attach_service_errors
-from territoire.core.models import Commune
-from territoire.core.permissions import can, commune_ids_with_role, require
+from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
 from territoire.participation import authoring, opendata, selectors, services
 from territoire.participation.forms import (
@@ -36,8 +35,7 @@ from territoire.participation.forms import (
     SynthesisForm,
     TextForm,
 )
-from territoire.participation.models import ActionStatus, Profile
-from territoire.participation.permissions import MANAGERS, MODULE
+from territoire.participation.models import ActionStatus
 from territoire.participation.views import _crumbs, _posted
 
 
@@ -169,9 +167,7 @@ def moderate(request: HttpRequest, kind: str, pk: int, verb: str) -> HttpRespons
 @login_required
 def ban(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "participation.moderate", 0)
-    target = Profile.objects.filter(pk=pk).first()
-    if target is None:
-        raise Http404("Participant introuvable.")
+    target = selectors.profile_get(pk=pk)
     if request.POST.get("lift"):
         services.participant_unban(actor=person(request), profile=target)
         messages.success(request, f"L'exclusion de {target.pseudonym} est levée.")
@@ -193,8 +189,7 @@ def ban(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def process_new(request: HttpRequest) -> HttpResponse:
     require(request.user, "participation.manage")
-    ids = commune_ids_with_role(request.user, MANAGERS, module=MODULE)
-    communes = Commune.objects.all() if ids is None else Commune.objects.filter(pk__in=ids)
+    communes = selectors.manageable_communes(request.user)
     form = ProcessForm(_posted(request), communes=communes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
