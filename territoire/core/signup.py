@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import login, password_validation
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from territoire.core.views import crumbs
 
 SALT = "territoire.core.signup"
 LINK_VALIDITY_S = 3 * 24 * 3600
+MAIL_INTERVAL_S = 600
 
 register_actions(
     {
@@ -72,9 +74,13 @@ def citizen_signup(*, email: str, password: str, next_url: str = "") -> User | N
     except ValidationError as exc:
         raise ValidationError({"password1": exc.messages}) from None
     user = User.objects.select_for_update().filter(email=email).first()
+    # At most one mail per address every ten minutes: the form cannot be used to flood
+    # someone's mailbox (the cache is per process unless a shared one is configured).
+    may_mail = cache.add(f"signup-mail:{email}", 1, timeout=MAIL_INTERVAL_S)
     if user is not None and (user.is_active or user.last_login is not None):
         known_id = user.pk
-        transaction.on_commit(lambda: send_signup_email(known_id, ""))
+        if may_mail:
+            transaction.on_commit(lambda: send_signup_email(known_id, ""))
         return None
     if user is None:
         user = User.objects.create_user(email=email, password=password, is_active=False)
@@ -83,7 +89,8 @@ def citizen_signup(*, email: str, password: str, next_url: str = "") -> User | N
         user.save(update_fields=["password"])
     audit_record(actor=user, action="account.signup", obj=user, object_repr=f"compte n° {user.pk}")
     user_id = user.pk
-    transaction.on_commit(lambda: send_signup_email(user_id, next_url or "/"))
+    if may_mail:
+        transaction.on_commit(lambda: send_signup_email(user_id, next_url or "/"))
     return user
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +19,11 @@ from territoire.core.testing import UserFactory, audit_entries_added
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Un-Beffroi-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # the one-mail-per-ten-minutes memory
 
 
 def _link(outbox) -> str:
@@ -101,3 +107,11 @@ def test_bad_or_forged_link():
     )
     response = client.post(reverse("core:signup_confirm", args=[offsite]))
     assert response.status_code == 302 and response.url == reverse("core:my_space")
+
+
+def test_one_mail_per_address_every_ten_minutes(outbox, django_capture_on_commit_callbacks):
+    data = {"email": "flood@exemple.fr", "password1": PASSWORD, "password2": PASSWORD}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert Client().post(reverse("core:signup"), data).status_code == 302
+    assert len(outbox) == 1
