@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from territoire.core import views
+from territoire.core import signup, views
 from territoire.core.converters import InseeCodeConverter
 
 register_converter(InseeCodeConverter, "insee")
@@ -29,6 +29,9 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("inscription/", signup.signup, name="signup"),
+    path("inscription/envoyee/", signup.signup_sent, name="signup_sent"),
+    path("inscription/confirmer/<str:token>/", signup.signup_confirm, name="signup_confirm"),
     path("mon-espace/", views.my_space, name="my_space"),
     path("mon-espace/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("administration/membres/", views.members_home, name="members_home"),

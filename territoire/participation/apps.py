@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ParticipationConfig(AppConfig):
+    name = "territoire.participation"
+    label = "participation"
+    verbose_name = "Participation citoyenne"
+
+    def ready(self) -> None:
+        from territoire.core.navigation import register_nav
+        from territoire.participation import audit_actions, permissions  # noqa: F401
+
+        register_nav("Participer", "participation:processes", order=30)
+        register_nav(
+            "Modération", "participation:moderation", order=85, ability="participation.moderate"
+        )
