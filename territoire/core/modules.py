@@ -54,6 +54,7 @@ MODULES: tuple[Module, ...] = (
         _("Participation citoyenne"),
         _("Concertations, idées, débats et questionnaires."),
         2,
+        url_name="participation:processes",
     ),
     Module(
         "places",

@@ -11,6 +11,10 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+# The worker imports each app's ``tasks`` module only: importing the sign-up module here
+# registers its e-mail and purge tasks.
+from territoire.core import signup  # noqa: F401
+
 
 @db_periodic_task(crontab(hour="3", minute="17"))
 def purge_expired_sessions_and_attempts() -> None:

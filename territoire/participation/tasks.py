@@ -14,9 +14,6 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-# The worker imports each app's ``tasks`` module only: importing the core's sign-up module
-# here registers its e-mail and purge tasks there (core/tasks.py may import it instead).
-from territoire.core import signup  # noqa: F401
 from territoire.core.audit import audit_record
 from territoire.core.models import Role, User
 from territoire.participation.models import Comment, Follow, Proposal
