@@ -44,7 +44,7 @@ from territoire.core.models import Commune, Membership, Role, User  # noqa: E402
 from territoire.core.services import territory_load  # noqa: E402
 from territoire.sensors.history import Run, grid, load_history, series_of  # noqa: E402
 from territoire.sensors.ingest import db_datetime_converter  # noqa: E402
-from territoire.sensors.models import Device, Reading, Rollup  # noqa: E402
+from territoire.sensors.models import CommuneDay, Device, Reading, Rollup  # noqa: E402
 from territoire.sensors.selectors import commune_daily_totals  # noqa: E402
 
 DEVICES = int(os.environ.get("BENCH_HISTORY_DEVICES", "1000"))
@@ -113,21 +113,26 @@ def bare_insert_seconds(rows: int) -> float:
 
 
 def grow_rollups(years: int) -> int:
-    """Copy the rollups back in time, one year per copy: the table then holds ``years`` of
-    history for every series (what the reads would see after ``years`` of operation)."""
-    table = Rollup._meta.db_table
-    columns = "series_id, period, start, count, total, minimum, maximum, energy"
+    """Copy the rollups (of series and of communes' days) back in time, one year per copy:
+    the tables then hold ``years`` of history (what the reads would meet after ``years`` of
+    operation)."""
+    tables = (
+        (Rollup, "series_id, period, start, count, total, minimum, maximum, energy"),
+        (CommuneDay, "commune_id, quantity, start, count, total, minimum, maximum, energy"),
+    )
     with connection.cursor() as cursor:
-        for k in range(1, years):
-            if connection.vendor == "sqlite":
-                shifted = f"datetime(start, '-{371 * k} days')"
-            else:
-                shifted = f"start - interval '{371 * k} days'"
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns.replace('start', shifted)} "  # noqa: S608
-                f"FROM {table} WHERE start >= %s",
-                [to_db(END - timedelta(days=DAYS + 1))],
-            )
+        for model, columns in tables:
+            table = model._meta.db_table
+            for k in range(1, years):
+                if connection.vendor == "sqlite":
+                    shifted = f"datetime(start, '-{371 * k} days')"
+                else:
+                    shifted = f"start - interval '{371 * k} days'"
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"SELECT {columns.replace('start', shifted)} FROM {table} WHERE start >= %s",
+                    [to_db(END - timedelta(days=DAYS + 1))],
+                )
     return Rollup.objects.count()
 
 

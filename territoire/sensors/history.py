@@ -149,7 +149,7 @@ def _complete_next_delta(run: Run) -> None:
     Reading.objects.filter(pk=following.pk).update(delta=delta)
     buckets: dict = {}
     add_to_buckets(buckets, run.series.pk, Kind.COUNTER, [(following.at, delta)])
-    roll_up_buckets(buckets)
+    roll_up_buckets(buckets, _places(run))
 
 
 def _roll_up_run(run: Run, deltas: list[float | None]) -> int:
@@ -160,8 +160,13 @@ def _roll_up_run(run: Run, deltas: list[float | None]) -> int:
         points = list(zip(run.instants, run.values, strict=True))
     buckets: dict = {}
     add_to_buckets(buckets, run.series.pk, kind, points)
-    roll_up_buckets(buckets)
+    roll_up_buckets(buckets, _places(run))
     return len(buckets)
+
+
+def _places(run: Run) -> dict[int, tuple[int, str]]:
+    commune_id = Device.objects.filter(pk=run.series.device_id).values_list("commune_id", flat=True)
+    return {run.series.pk: (commune_id.get(), run.series.quantity)}
 
 
 def _update_series(run: Run) -> None:

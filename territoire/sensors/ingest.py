@@ -36,6 +36,7 @@ from territoire.sensors.integrations.chirpstack import parse_chirpstack
 from territoire.sensors.integrations.events import OtherEvent, StatusEvent, Uplink
 from territoire.sensors.integrations.tts import parse_tts
 from territoire.sensors.models import (
+    CommuneDay,
     Device,
     Integration,
     RawUplink,
@@ -417,7 +418,9 @@ def _store(items: list[_Item]) -> None:
     for key in inserted:
         owner[key].readings += 1
     stored = [candidates[(series_id, at)] for series_id, at in inserted]
-    _roll_up(stored, by_id)
+    communes = {item.device.pk: item.device.commune_id for item in measured if item.device}
+    places = {s.pk: (communes[s.device_id], s.quantity) for s in by_id.values()}
+    _roll_up(stored, by_id, places)
     if listeners.has_listeners() and stored:
         news = [listeners.StoredReading(*row) for row in stored]
         transaction.on_commit(lambda: listeners.notify(news))
@@ -479,7 +482,7 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
     return existing
 
 
-def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None:
+def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series], places: Places) -> None:
     """Add the inserted readings to their hourly and daily rollups (additive upsert)."""
     points: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for series_id, at, value, delta in inserted:
@@ -491,7 +494,7 @@ def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series]) -> None
     buckets: dict[tuple[int, str, datetime], list[float]] = {}
     for series_id, run in points.items():
         add_to_buckets(buckets, series_id, series[series_id].kind, run)
-    roll_up_buckets(buckets)
+    roll_up_buckets(buckets, places)
 
 
 def add_to_buckets(
@@ -526,30 +529,64 @@ def add_to_buckets(
                 bucket[4] += energy
 
 
-def roll_up_buckets(buckets: dict[tuple[int, str, datetime], list[float]]) -> None:
-    """Merge buckets into the rollup table: counts and sums add up, extremes widen."""
+Buckets = dict[tuple[int, str, datetime], list[float]]
+# Where each series' readings are counted for their commune: series id → (commune, quantity).
+Places = dict[int, tuple[int, str]]
+
+
+def roll_up_buckets(buckets: Buckets, places: Places) -> None:
+    """Merge buckets into the series rollups, and their daily buckets into the communes' days:
+    counts and sums add up, extremes widen."""
     if not buckets:
         return
+    to_db = db_datetime_converter()
+    _upsert_aggregates(
+        Rollup._meta.db_table,
+        ("series_id", "period", "start"),
+        [
+            (series_id, period, to_db(start), *v)
+            for (series_id, period, start), v in buckets.items()
+        ],
+    )
+    days: dict[tuple[int, str, datetime], list[float]] = {}
+    for (series_id, period, start), values in buckets.items():
+        if period != "day":
+            continue
+        commune_id, quantity = places[series_id]
+        merged = days.get((commune_id, quantity, start))
+        if merged is None:
+            days[(commune_id, quantity, start)] = list(values)
+        else:
+            merged[0] += values[0]
+            merged[1] += values[1]
+            merged[2] = min(merged[2], values[2])
+            merged[3] = max(merged[3], values[3])
+            merged[4] += values[4]
+    _upsert_aggregates(
+        CommuneDay._meta.db_table,
+        ("commune_id", "quantity", "start"),
+        [(commune_id, q, to_db(start), *v) for (commune_id, q, start), v in days.items()],
+    )
+
+
+def _upsert_aggregates(table: str, keys: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
     least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
-    table = Rollup._meta.db_table
-    # Table and function names come from the code, never from input; values are parameters.
+    columns = (*keys, "count", "total", "minimum", "maximum", "energy")
+    # Table, column and function names come from the code, never from input.
     sql = (
-        f"INSERT INTO {table} (series_id, period, start, count, total, minimum, maximum, energy) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (series_id, period, start) DO UPDATE SET "
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
         f"count = {table}.count + excluded.count, "
         f"total = {table}.total + excluded.total, "
         f"minimum = {least}({table}.minimum, excluded.minimum), "
         f"maximum = {greatest}({table}.maximum, excluded.maximum), "
         f"energy = {table}.energy + excluded.energy"
     )
-    to_db = db_datetime_converter()
-    params = [
-        (series_id, period, to_db(start), *values)
-        for (series_id, period, start), values in buckets.items()
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, rows)
 
 
 def _update_health(items: list[_Item]) -> None:

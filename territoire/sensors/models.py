@@ -192,6 +192,32 @@ class Rollup(models.Model):
         return f"{self.series_id} {self.period} {self.start:%Y-%m-%d %H:%M}"
 
 
+class CommuneDay(models.Model):
+    """A quantity's daily aggregate over all the devices of a commune (local day), maintained
+    at ingestion beside the series rollups, so that a commune's totals read one row per day
+    however many devices it has. Readings count for the commune of their device when they
+    were stored."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    quantity = models.CharField(max_length=50)
+    start = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    total = models.FloatField()
+    minimum = models.FloatField()
+    maximum = models.FloatField()
+    energy = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "quantity", "start"], name="commune_day_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.quantity} {self.start:%Y-%m-%d}"
+
+
 class DownlinkState(models.TextChoices):
     QUEUED = "queued", _("En file d'attente")
     SENT = "sent", _("Transmis au serveur de réseau")

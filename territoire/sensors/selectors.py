@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet
 
 from territoire.core.models import Commune, Role
 from territoire.core.permissions import Principal, commune_ids_with_role
 from territoire.sensors.models import (
+    CommuneDay,
     Device,
     Downlink,
     Integration,
@@ -121,8 +122,8 @@ def rollups(
 @dataclass(frozen=True)
 class DailyTotal:
     day: datetime  # start of the local day, in UTC
-    total: float  # sum over the commune's series of the quantity (counters: sum of deltas)
-    series: int  # how many series contributed
+    total: float  # sum over the commune's devices (counters: sum of increases)
+    count: int  # readings that went into it
 
 
 def commune_daily_totals(
@@ -134,24 +135,15 @@ def commune_daily_totals(
     until: datetime,
 ) -> list[DailyTotal]:
     """Per local day, the total of one quantity over every device of a commune (e.g. the
-    commune's water consumption). Reads the daily rollups only: its cost follows the number
-    of series and days asked for, not the length of the history."""
+    commune's water consumption). One row per day, maintained at ingestion: the cost follows
+    the days asked for, not the number of devices nor the length of the history."""
     visible = _commune_ids(principal, READERS)
     if visible is not None and commune.pk not in visible:
         return []
-    rows = (
-        Rollup.objects.filter(
-            period="day",
-            start__gte=since,
-            start__lt=until,
-            series__quantity=quantity,
-            series__device__commune=commune,
-        )
-        .values("start")
-        .annotate(total=Sum("total"), series=Count("series_id"))
-        .order_by("start")
-    )
-    return [DailyTotal(r["start"], r["total"], r["series"]) for r in rows]
+    rows = CommuneDay.objects.filter(
+        commune=commune, quantity=quantity, start__gte=since, start__lt=until
+    ).order_by("start")
+    return [DailyTotal(r.start, r.total, r.count) for r in rows]
 
 
 def downlinks_of(device: Device) -> QuerySet[Downlink]:
