@@ -507,13 +507,17 @@ def add_to_buckets(
     minimum, maximum, energy. Hours are UTC hours; days are local (Paris) days, given by
     their start in UTC."""
     sound = kind == Kind.SOUND_LEVEL
-    day_of_hour: dict[datetime, datetime] = {}  # one time-zone conversion per hour
+    # Keyed by the hour's number since the epoch: one time-zone conversion per hour, not per
+    # point (a year of 15-minute data is 35,040 points and 8,760 hours).
+    periods: dict[int, tuple[datetime, datetime]] = {}
     for at, value in points:
-        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        day = day_of_hour.get(hour)
-        if day is None:
+        number = int(at.timestamp()) // 3600
+        found = periods.get(number)
+        if found is None:
+            hour = datetime.fromtimestamp(number * 3600, UTC)
             local = hour.astimezone(PARIS).replace(hour=0, minute=0)
-            day = day_of_hour[hour] = local.astimezone(UTC)
+            found = periods[number] = (hour, local.astimezone(UTC))
+        hour, day = found
         energy = 10 ** (value / 10) if sound else 0.0
         for key in ((series_id, "hour", hour), (series_id, "day", day)):
             bucket = buckets.get(key)
@@ -715,6 +719,8 @@ def _db_datetime(value: datetime) -> Any:
 
 def _sqlite_datetime(value: datetime) -> str:
     # What Django's SQLite backend stores (naive UTC text), without its per-call overhead.
+    if value.tzinfo is UTC:
+        return value.isoformat(sep=" ")[:-6]  # drop "+00:00"
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
