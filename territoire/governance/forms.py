@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 
 from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune
@@ -133,7 +134,8 @@ class ProjectForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
         help_texts = {
             "data_categories": "Par exemple : comptages anonymes, consommations d'eau, état civil.",
             "sensitive_data": (
-                "Santé, opinions, origine, biométrie, mais aussi localisation, finances, infractions."
+                "Santé, opinions, origine, biométrie, mais aussi localisation, finances, "
+                "infractions."
             ),
             "individual_decisions": (
                 "Le traitement sert à prendre des décisions concernant une personne "
@@ -328,11 +330,18 @@ class DatasetSearchForm(SearchForm):
     )
 
 
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class AlgorithmForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
     owner = forms.ChoiceField(label="Administration")
 
     class Meta:
         model = AlgorithmEntry
+        formfield_callback = _https_urls
         fields = [
             "name",
             "service",
@@ -430,6 +439,15 @@ class ActivityForm(AccessibleFormMixin, forms.ModelForm):
                 ),
             )
         self.fields["security_measures"].initial = self.instance.security_measures
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(str(cleaned.get(f"retention_{code}") or "").strip() for code in DATA_CATEGORIES):
+            self.add_error(
+                "retention_identity",
+                "Indiquez au moins une catégorie de données et sa durée de conservation.",
+            )
+        return cleaned
 
     def retention_fields(self):
         return [self[f"retention_{code}"] for code in DATA_CATEGORIES]

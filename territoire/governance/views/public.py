@@ -78,8 +78,8 @@ def charter_compare(request: HttpRequest) -> HttpResponse:
         old, new = by_number.get(old_n), by_number.get(new_n)
     except ValueError:
         error = "Les numéros de version doivent être des nombres."
-    if not error and (old is None or new is None):
-        error = "Choisissez deux versions publiées de la charte." if versions else ""
+    if not error and len(versions) > 1 and (old is None or new is None):
+        error = "Choisissez deux versions publiées de la charte."
     changes = charter_diff.compare(old, new) if old and new else []
     return page(
         request,
@@ -95,7 +95,7 @@ def charter_compare(request: HttpRequest) -> HttpResponse:
                 ("La charte", reverse("governance:charter")), ("Comparer deux versions", None)
             ),
         },
-        status=400 if error and versions else 200,
+        status=400 if error else 200,
     )
 
 

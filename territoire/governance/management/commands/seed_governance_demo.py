@@ -153,15 +153,11 @@ class Command(BaseCommand):
         arras = Commune.objects.get(insee_code="62041")
         second = self._second_member(admin)
         # The demo agent of Arras writes projects for the governance module too.
-        if not Membership.objects.filter(
-            user=agent, role=Role.AGENT, commune=arras, module=""
-        ).exists():
-            if not Membership.objects.filter(
-                user=agent, role=Role.AGENT, commune=arras, module="governance"
-            ).exists():
-                membership_grant(
-                    actor=admin, user=agent, role=Role.AGENT, commune=arras, module="governance"
-                )
+        agent_roles = Membership.objects.filter(user=agent, role=Role.AGENT, commune=arras)
+        if not agent_roles.filter(module__in=["", "governance"]).exists():
+            membership_grant(
+                actor=admin, user=agent, role=Role.AGENT, commune=arras, module="governance"
+            )
         created = 0
         for title, stage, values in PROJECTS:
             if Project.objects.filter(title=title).exists():
