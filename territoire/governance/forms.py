@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
 
 from territoire.core.forms import AccessibleFormMixin
-from territoire.core.models import Commune
+from territoire.core.models import Commune, User
 from territoire.governance import legal
 from territoire.governance.models import (
     DATA_CATEGORIES,
@@ -16,6 +16,7 @@ from territoire.governance.models import (
     SECURITY_MEASURES,
     AlgorithmEntry,
     CharterPrinciple,
+    Meeting,
     Opinion,
     Outcome,
     ProcessingActivity,
@@ -28,17 +29,24 @@ FIELDSET = "governance/forms/fieldset.html"
 CUA_CHOICE = "cua"
 
 
+def fieldset(field: forms.Field) -> Any:
+    """Render ``field`` (radio buttons, checkboxes) as a fieldset with its legend."""
+    field.template_name = FIELDSET  # type: ignore[attr-defined]
+    return field
+
+
 def _multiple(label: str, items: dict[str, Any], help_text: str = "") -> forms.MultipleChoiceField:
     choices = [
         (code, item.label if hasattr(item, "label") else item) for code, item in items.items()
     ]
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=help_text,
-        template_name=FIELDSET,
+    return fieldset(
+        forms.MultipleChoiceField(
+            label=label,
+            choices=choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=help_text,
+        )
     )
 
 
@@ -50,7 +58,7 @@ def owner_choices(communes, with_cua: bool) -> list[tuple[str, str]]:
 class OwnerMixin:
     """A "who owns this" select: the CUA or one of the communes the person works for."""
 
-    def owner(self) -> Commune | None:
+    def owner_commune(self) -> Commune | None:
         value = self.cleaned_data["owner"]  # type: ignore[attr-defined]
         return None if value == CUA_CHOICE else Commune.objects.get(pk=int(value))
 
@@ -154,7 +162,7 @@ class ProjectForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, communes=(), with_cua: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owner_choices(communes, with_cua)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(communes, with_cua)
         if self.instance.pk:
             self.fields["owner"].disabled = True
             self.fields["owner"].initial = (
@@ -188,12 +196,13 @@ class ProjectFilterForm(AccessibleFormMixin, forms.Form):
 
 
 class ReviewersForm(AccessibleFormMixin, forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
-        label="Rapporteurs",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        template_name=FIELDSET,
-        help_text="Au moins deux membres du comité ; pas l'auteur du projet.",
+    reviewers = fieldset(
+        forms.ModelMultipleChoiceField(
+            label="Rapporteurs",
+            queryset=User.objects.none(),
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Au moins deux membres du comité ; pas l'auteur du projet.",
+        )
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -213,13 +222,14 @@ class OpinionForm(AccessibleFormMixin, forms.Form):
         self.principles = principles
         for principle in principles:
             earlier = previous.get(principle.pk)
-            self.fields[f"score_{principle.pk}"] = forms.TypedChoiceField(
-                label=f"Note — {principle.title}",
-                choices=Opinion.SCORES,
-                coerce=int,
-                widget=forms.RadioSelect,
-                template_name=FIELDSET,
-                initial=earlier.score if earlier else None,
+            self.fields[f"score_{principle.pk}"] = fieldset(
+                forms.TypedChoiceField(
+                    label=f"Note — {principle.title}",
+                    choices=Opinion.SCORES,
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    initial=earlier.score if earlier else None,
+                )
             )
             self.fields[f"comment_{principle.pk}"] = forms.CharField(
                 label=f"Commentaire — {principle.title}",
@@ -240,11 +250,8 @@ class OpinionForm(AccessibleFormMixin, forms.Form):
 
 
 class DecisionForm(AccessibleFormMixin, forms.Form):
-    outcome = forms.ChoiceField(
-        label="Avis du comité",
-        choices=Outcome.choices,
-        widget=forms.RadioSelect,
-        template_name=FIELDSET,
+    outcome = fieldset(
+        forms.ChoiceField(label="Avis du comité", choices=Outcome.choices, widget=forms.RadioSelect)
     )
     reasons = forms.CharField(label="Motifs", widget=forms.Textarea(attrs={"rows": 5}))
     conditions = forms.CharField(
@@ -260,7 +267,7 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
         help_text="Format attendu : JJ/MM/AAAA",
     )
     meeting = forms.ModelChoiceField(
-        label="Séance", queryset=None, required=False, empty_label="Hors séance"
+        label="Séance", queryset=Meeting.objects.none(), required=False, empty_label="Hors séance"
     )
 
     def __init__(self, *args, meetings, **kwargs):
@@ -377,7 +384,7 @@ class AlgorithmForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, communes=(), with_cua: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owner_choices(communes, with_cua)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(communes, with_cua)
         self.order_fields(["owner"])
         if self.instance.pk:
             self.fields["owner"].disabled = True
@@ -441,7 +448,7 @@ class ActivityForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["security_measures"].initial = self.instance.security_measures
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not any(str(cleaned.get(f"retention_{code}") or "").strip() for code in DATA_CATEGORIES):
             self.add_error(
                 "retention_identity",

@@ -8,6 +8,8 @@ and AFNOR SPEC 2314 on frugal AI (see docs/governance.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from territoire.governance.models import (
 )
 from territoire.governance.services.registers import dataset_register
 
-CHARTER_V1 = {
+CHARTER_V1: dict[str, Any] = {
     "title": "Charte de la donnée et de l'intelligence artificielle",
     "summary": (
         "La Communauté urbaine d'Arras et ses 46 communes mettent les données et "

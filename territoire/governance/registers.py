@@ -27,7 +27,7 @@ def activity_completeness(activity: ProcessingActivity) -> Completeness:
         )
     )
     dpia_consistent = True
-    if activity.project_id and activity.project.screening().dpia.code == "required":
+    if activity.project is not None and activity.project.screening().dpia.code == "required":
         dpia_consistent = activity.dpia_status != "not_needed"
     items = {
         "Finalités": bool(activity.purposes.strip()),

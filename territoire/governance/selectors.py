@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from territoire.core.models import Commune, Role
+from territoire.core.models import Commune, Role, User
 from territoire.core.permissions import Principal, commune_ids_with_role, has_role
 from territoire.governance.models import (
     CharterStatus,
@@ -108,6 +108,8 @@ def queue(principal: Principal) -> dict[str, QuerySet]:
 
 
 def reviews_assigned(principal: Principal) -> QuerySet[Review]:
+    if not isinstance(principal, User):
+        return Review.objects.none()
     return (
         Review.objects.filter(is_open=True, reviewers=principal)
         .select_related("project", "project__commune")
@@ -135,9 +137,7 @@ def pending_conditions(principal: Principal) -> QuerySet[Condition]:
     )
 
 
-def committee_members() -> QuerySet:
-    from territoire.core.models import User
-
+def committee_members() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, memberships__role=Role.COMMITTEE_MEMBER)
         .distinct()

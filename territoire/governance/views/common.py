@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from territoire.core.forms import attach_service_errors as core_attach_service_errors
 from territoire.core.permissions import can
 from territoire.core.views import crumbs
 
@@ -55,3 +57,8 @@ def get_or_404(getter, *args, **kwargs):
         return getter(*args, **kwargs)
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def attach_service_errors(form: BaseForm, exc: ValidationError) -> None:
+    """core's helper, for model forms too."""
+    core_attach_service_errors(form, exc)  # type: ignore[arg-type]

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from territoire.core.exports import csv_response
-from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune
 from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
@@ -36,7 +35,13 @@ from territoire.governance.models import (
 from territoire.governance.opendata import GDPR_HEADER, activity_cells
 from territoire.governance.pdf import register_pdf
 from territoire.governance.registers import activity_completeness
-from territoire.governance.views.common import get_or_404, gov_crumbs, page, posted
+from territoire.governance.views.common import (
+    attach_service_errors,
+    get_or_404,
+    gov_crumbs,
+    page,
+    posted,
+)
 
 CUA_SCOPE = "cua"
 
@@ -187,7 +192,7 @@ def algorithm_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             entry = services.algorithm_save(
                 actor=person(request),
-                commune=entry.commune if entry else form.owner(),
+                commune=entry.commune if entry else form.owner_commune(),
                 entry=entry,
                 **values,
             )

@@ -12,7 +12,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from territoire.core.forms import attach_service_errors
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 from territoire.core.views import person
@@ -29,7 +28,13 @@ from territoire.governance.forms import (
 )
 from territoire.governance.models import Condition, Meeting, Opinion, Project
 from territoire.governance.services.review import complete_reviewers
-from territoire.governance.views.common import get_or_404, gov_crumbs, page, posted
+from territoire.governance.views.common import (
+    attach_service_errors,
+    get_or_404,
+    gov_crumbs,
+    page,
+    posted,
+)
 
 
 def _projects_crumbs(*items):
@@ -73,7 +78,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(
-                actor=person(request), commune=form.owner(), **form.values()
+                actor=person(request), commune=form.owner_commune(), **form.values()
             )
         except ValidationError as exc:
             attach_service_errors(form, exc)
@@ -199,7 +204,7 @@ def opinion_give(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "governance.give_opinion", review)
     principles = list(review.charter.principles.all())
     previous = {
-        o.principle_id: o for o in Opinion.objects.filter(review=review, reviewer=request.user)
+        o.principle_id: o for o in Opinion.objects.filter(review=review, reviewer=person(request))
     }
     form = OpinionForm(posted(request), principles=principles, previous=previous)
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ people concerned would. Idempotent: a second run creates nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -47,7 +48,7 @@ BASE = {
     "ai_uses": [],
 }
 
-PROJECTS = [
+PROJECTS: list[tuple[str, str, dict[str, Any]]] = [
     # (title, stage, values)
     (
         "Caméra thermique de comptage des passagers sur la voie de covoiturage",
