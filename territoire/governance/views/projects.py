@@ -411,7 +411,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "governance/dashboard.html",
         {
             "figures": figures,
-            "completeness": selectors.register_completeness(),
+            "completeness": [
+                (row, can(request.user, "governance.view_gdpr_register", row.commune))
+                for row in selectors.register_completeness()
+            ],
             "breadcrumbs": gov_crumbs(("Tableau de bord", None)),
         },
     )
