@@ -159,6 +159,8 @@ def test_elected_official_sees_decisions_only(world, elected):
     assert "Avis favorable sous conditions" in page and "Publier la fiche" in page
     assert "Modifier la fiche" not in page and "Bénéfice pour le service public" not in page
     assert client.get(f"/gouvernance/projets/{world['draft'].pk}/").status_code == 404
+    condition = world["review"].decision.conditions.get()
+    assert client.get(f"/gouvernance/conditions/{condition.pk}/").status_code == 403
     assert client.get("/gouvernance/comite/").status_code == 403
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -281,6 +281,11 @@ def condition_met(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     project = condition.decision.review.project
+    if not (
+        can(request.user, "governance.edit_project", project)
+        or can(request.user, "governance.run_committee")
+    ):
+        raise PermissionDenied("governance.condition_met")
     form = ConditionMetForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
