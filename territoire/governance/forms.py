@@ -16,6 +16,7 @@ from territoire.governance.models import (
     SECURITY_MEASURES,
     AlgorithmEntry,
     CharterPrinciple,
+    Dataset,
     Meeting,
     Opinion,
     Outcome,
@@ -468,3 +469,110 @@ class ActivityForm(AccessibleFormMixin, forms.ModelForm):
             code: self.cleaned_data.get(f"retention_{code}", "") for code in DATA_CATEGORIES
         }
         return values
+
+
+class DatasetForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
+    """A catalogue entry and up to three files (distributions)."""
+
+    owner = forms.ChoiceField(label="Producteur")
+    DISTRIBUTIONS = 3
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "title",
+            "description",
+            "theme",
+            "keywords",
+            "licence",
+            "temporal_start",
+            "temporal_end",
+            "frequency",
+            "contact_email",
+            "published",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "temporal_start": forms.DateInput(attrs={"type": "date"}),
+            "temporal_end": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "keywords": "Séparés par des virgules.",
+            "temporal_start": "Format attendu : JJ/MM/AAAA",
+            "temporal_end": "Format attendu : JJ/MM/AAAA ; vide si les données sont à jour.",
+        }
+
+    def __init__(self, *args, communes=(), with_cua: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(communes, with_cua)
+        self.order_fields(["owner"])
+        existing = list(self.instance.distributions.all()) if self.instance.pk else []
+        if self.instance.pk:
+            self.fields["owner"].disabled = True
+            self.fields["owner"].initial = (
+                str(self.instance.commune_id) if self.instance.commune_id else CUA_CHOICE
+            )
+        for n in range(1, self.DISTRIBUTIONS + 1):
+            current = existing[n - 1] if len(existing) >= n else None
+            self.fields[f"file_title_{n}"] = forms.CharField(
+                label=f"Fichier {n} — titre",
+                required=False,
+                max_length=200,
+                initial=current.title if current else "",
+            )
+            self.fields[f"file_url_{n}"] = forms.CharField(
+                label=f"Fichier {n} — adresse",
+                required=False,
+                max_length=300,
+                initial=current.access_url if current else "",
+                help_text="Adresse complète (https://…) ou chemin sur ce site (/…).",
+            )
+            self.fields[f"file_type_{n}"] = forms.CharField(
+                label=f"Fichier {n} — type de média",
+                required=False,
+                max_length=100,
+                initial=current.media_type if current else "",
+                help_text="Par exemple : text/csv, application/json.",
+            )
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for n in range(1, self.DISTRIBUTIONS + 1):
+            values = [
+                str(cleaned.get(f"file_{key}_{n}") or "").strip()
+                for key in ("title", "url", "type")
+            ]
+            if any(values) and not all(values):
+                self.add_error(
+                    f"file_url_{n}", "Renseignez le titre, l'adresse et le type du fichier."
+                )
+            url = values[1]
+            if url and not url.startswith(("https://", "http://", "/")):
+                self.add_error(f"file_url_{n}", "L'adresse commence par https:// ou par /.")
+        return cleaned
+
+    def dataset_fields(self):
+        return [self[name] for name in ["owner", *self.Meta.fields]]
+
+    def file_groups(self):
+        return [
+            (n, [self[f"file_{key}_{n}"] for key in ("title", "url", "type")])
+            for n in range(1, self.DISTRIBUTIONS + 1)
+        ]
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+    def distributions(self) -> list[dict[str, str]]:
+        out = []
+        for n in range(1, self.DISTRIBUTIONS + 1):
+            title = self.cleaned_data.get(f"file_title_{n}", "").strip()
+            if title:
+                out.append(
+                    {
+                        "title": title,
+                        "access_url": self.cleaned_data[f"file_url_{n}"].strip(),
+                        "media_type": self.cleaned_data[f"file_type_{n}"].strip(),
+                    }
+                )
+        return out

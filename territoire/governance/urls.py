@@ -36,6 +36,9 @@ urlpatterns = [
     # data catalogue
     path("catalogue/", public.datasets, name="datasets"),
     path("catalogue/dcat.jsonld", public.datasets_dcat, name="datasets_dcat"),
+    path("catalogue/gerer/", manage.datasets_manage, name="datasets_manage"),
+    path("catalogue/gerer/nouveau/", manage.dataset_edit, name="dataset_add"),
+    path("catalogue/gerer/<int:pk>/", manage.dataset_edit, name="dataset_edit"),
     path("catalogue/<slug:slug>/", public.dataset_detail, name="dataset"),
     # projects and committee
     path("projets/", projects.project_list, name="projects"),

@@ -102,6 +102,7 @@ def test_governance_forms_in_error_have_no_accessibility_violation(
         "/gouvernance/projets/nouveau/",
         "/gouvernance/rgpd/62041/nouveau/",
         "/gouvernance/algorithmes/gerer/nouveau/",
+        "/gouvernance/catalogue/gerer/nouveau/",
     ]:
         page.goto(base + url)
         check_page(page, report, url)

@@ -376,3 +376,53 @@ def test_citizen_sees_no_member_pages(charter, arras):
     client = logged_in_client(person_with_role(Role.CITIZEN, arras, email="h@x.fr"))
     assert client.get("/gouvernance/projets/").status_code == 403
     assert client.get("/gouvernance/rgpd/").status_code == 403
+
+
+def test_dataset_management(charter, agent, beaurains_agent, beaurains):
+    client = logged_in_client(agent)
+    commune = agent_commune(agent)
+    bad = {"owner": str(commune.pk), "title": "Bancs publics", "file_title_1": "CSV"}
+    response = client.post("/gouvernance/catalogue/gerer/nouveau/", bad)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Bancs publics" in body and "Renseignez le titre, l&#x27;adresse et le type" in body
+    data = {
+        **bad,
+        "description": "Emplacement des bancs",
+        "theme": "REGI",
+        "licence": "etalab-2.0",
+        "frequency": "ANNUAL",
+        "contact_email": "voirie@arras.fr",
+        "published": "on",
+        "file_url_1": "https://www.arras.fr/bancs.csv",
+        "file_type_1": "text/csv",
+    }
+    with audit_entries_added(1):
+        assert client.post("/gouvernance/catalogue/gerer/nouveau/", data).status_code == 302
+    assert "Bancs publics" in Client().get("/gouvernance/catalogue/").content.decode()
+    services.dataset_save(
+        actor=beaurains_agent,
+        commune=beaurains,
+        title="Jeu Beaurains secret",
+        description="x",
+        theme="REGI",
+        licence="etalab-2.0",
+        frequency="ANNUAL",
+        contact_email="a@b.fr",
+        published=False,
+    )
+    from territoire.governance.models import Dataset
+
+    other = Dataset.objects.get(title="Jeu Beaurains secret")
+    assert_commune_isolation(
+        client,
+        hidden_urls=[
+            f"/gouvernance/catalogue/gerer/{other.pk}/",
+            f"/gouvernance/catalogue/{other.slug}/",
+        ],
+        lists=[
+            ("/gouvernance/catalogue/gerer/", "Jeu Beaurains secret"),
+            ("/gouvernance/catalogue/", "Jeu Beaurains secret"),
+        ],
+        writes=[("post", f"/gouvernance/catalogue/gerer/{other.pk}/", {"title": "x"})],
+    )

@@ -32,6 +32,7 @@ def hub_nav(request: HttpRequest) -> list[tuple[str, str]]:
         if can(user, "governance.use_registers"):
             nav.append(("Registre RGPD", reverse("governance:gdpr")))
             nav.append(("Gérer les algorithmes", reverse("governance:algorithms_manage")))
+            nav.append(("Gérer le catalogue", reverse("governance:datasets_manage")))
         if can(user, "governance.view_dashboard"):
             nav.append(("Tableau de bord", reverse("governance:dashboard")))
     return nav

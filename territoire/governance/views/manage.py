@@ -23,6 +23,7 @@ from territoire.governance.forms import (
     ActivityForm,
     AlgorithmForm,
     CharterVersionForm,
+    DatasetForm,
     PrincipleForm,
 )
 from territoire.governance.models import (
@@ -30,6 +31,7 @@ from territoire.governance.models import (
     CharterPrinciple,
     CharterStatus,
     CharterVersion,
+    Dataset,
     ProcessingActivity,
 )
 from territoire.governance.opendata import GDPR_HEADER, activity_cells
@@ -224,6 +226,63 @@ def algorithm_publish(request: HttpRequest, pk: int) -> HttpResponse:
     services.algorithm_publish(actor=person(request), entry=entry, published=publish)
     messages.success(request, "Fiche publiée." if publish else "Fiche retirée du registre public.")
     return redirect("governance:algorithms_manage")
+
+
+# --- data catalogue (management) ---------------------------------------------------------
+
+
+@login_required
+def datasets_manage(request: HttpRequest) -> HttpResponse:
+    require(request.user, "governance.use_registers")
+    return page(
+        request,
+        "governance/datasets_manage.html",
+        {
+            "page": paginate(request, selectors.datasets_managed(request.user)),
+            "may_create": bool(selectors.communes_for_projects(request.user).exists())
+            or selectors.may_work_for_cua(request.user),
+            "breadcrumbs": gov_crumbs(("Gérer le catalogue", None)),
+        },
+    )
+
+
+@login_required
+def dataset_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, "governance.use_registers")
+    dataset = get_or_404(selectors.datasets_managed(request.user).get, pk=pk) if pk else None
+    form = DatasetForm(
+        posted(request),
+        instance=Dataset.objects.get(pk=dataset.pk) if dataset else None,
+        communes=selectors.communes_for_projects(request.user),
+        with_cua=selectors.may_work_for_cua(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dataset_save(
+                actor=person(request),
+                commune=dataset.commune if dataset else form.owner_commune(),
+                dataset=dataset,
+                distributions=form.distributions(),
+                **form.values(),
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Jeu de données enregistré.")
+            return redirect("governance:datasets_manage")
+    return page(
+        request,
+        "governance/dataset_form.html",
+        {
+            "form": form,
+            "dataset": dataset,
+            "breadcrumbs": gov_crumbs(
+                ("Gérer le catalogue", reverse("governance:datasets_manage")),
+                (dataset.title if dataset else "Nouveau jeu de données", None),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- charter preparation -----------------------------------------------------------------
