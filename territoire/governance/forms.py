@@ -27,6 +27,9 @@ from territoire.governance.models import (
 from territoire.governance.services.review import PROJECT_FIELDS
 
 FIELDSET = "governance/forms/fieldset.html"
+# EDPB criteria that follow from the sheet's answers (assessments.edpb_criteria_met); the
+# others are ticked, "innovative" too since a technology can be new without AI.
+DERIVED_CRITERIA = {"sensitive", "vulnerable", "large_scale", "automated_decision"}
 CUA_CHOICE = "cua"
 
 
@@ -68,13 +71,9 @@ class ProjectForm(OwnerMixin, AccessibleFormMixin, forms.ModelForm):
     owner = forms.ChoiceField(label="Porteur du projet")
     edpb_criteria = _multiple(
         "Critères de risque (lignes directrices du CEPD)",
-        {
-            k: v
-            for k, v in legal.EDPB_CRITERIA.items()
-            if k
-            not in {"sensitive", "vulnerable", "large_scale", "innovative", "automated_decision"}
-        },
-        "Les autres critères découlent de vos réponses ci-dessus.",
+        {k: v for k, v in legal.EDPB_CRITERIA.items() if k not in DERIVED_CRITERIA},
+        "Les autres critères découlent de vos réponses ci-dessus (l'usage de l'IA compte "
+        "comme usage innovant).",
     )
     cnil_cases = _multiple("Cas de la liste de la CNIL", legal.CNIL_CASES)
     ai_uses = _multiple(
