@@ -138,7 +138,7 @@ def main() -> None:
 
     csv_s, json_s, bare_a = (
         best(csv_export),
-        best(lambda: client.get("/gouvernance/algorithmes/registre.json")),
+        best(lambda: client.get("/api/v1/governance/open-data/algorithms.json")),
         best(bare_algorithms),
     )
     print(
@@ -146,7 +146,7 @@ def main() -> None:
         f"{json_s * 1000:.0f} ms; reference bare query {bare_a * 1000:.0f} ms "
         f"(ratios {csv_s / bare_a:.1f}×, {json_s / bare_a:.1f}×)"
     )
-    dcat_s = best(lambda: client.get("/gouvernance/catalogue/dcat.jsonld"))
+    dcat_s = best(lambda: client.get("/api/v1/governance/open-data/catalogue.jsonld"))
     bare_d = best(lambda: list(Dataset.objects.prefetch_related("distributions").values_list()))
     print(
         f"DCAT catalogue of {DATASETS + 1:,} datasets: {dcat_s * 1000:.0f} ms; reference bare "

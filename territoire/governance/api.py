@@ -13,6 +13,7 @@ from territoire.core.permissions import require
 from territoire.governance import opendata, selectors
 from territoire.governance.assessments import Assessment
 from territoire.governance.models import Project, ProjectState
+from territoire.governance.views import public as public_views
 
 router = Router(tags=["Gouvernance des données"])
 
@@ -59,6 +60,39 @@ def algorithms_list(request: HttpRequest, filters: Query[AlgorithmFilters]):
         opendata.algorithm_row(entry)
         for entry in selectors.algorithms_public(search=filters.q.strip())
     ]
+
+
+# --- open-data files (under /api/ so that machines, not page crawlers, fetch them) ----------
+
+
+@router.get(
+    "/open-data/algorithms.json",
+    auth=None,
+    url_name="governance_algorithms_json",
+    summary="Registre des algorithmes, export open data JSON (avec le lien vers son schéma)",
+)
+def open_data_algorithms(request: HttpRequest, filters: Query[AlgorithmFilters]):
+    return public_views.algorithms_json(request)
+
+
+@router.get(
+    "/open-data/algorithms.schema.json",
+    auth=None,
+    url_name="governance_algorithms_schema",
+    summary="Table Schema du registre des algorithmes",
+)
+def open_data_algorithms_schema(request: HttpRequest):
+    return public_views.algorithms_schema(request)
+
+
+@router.get(
+    "/open-data/catalogue.jsonld",
+    auth=None,
+    url_name="governance_catalogue_dcat",
+    summary="Catalogue de données au format DCAT-AP (JSON-LD), moissonnable par data.gouv.fr",
+)
+def open_data_catalogue(request: HttpRequest):
+    return public_views.datasets_dcat(request)
 
 
 class ProjectFilters(Schema):

@@ -297,7 +297,7 @@ def dcat_catalogue(datasets: Iterable[Dataset], base_url: str) -> dict[str, Any]
     """The catalogue as one JSON-LD document with an inline context (no network needed)."""
     return {
         "@context": DCAT_CONTEXT,
-        "@id": f"{base_url}/gouvernance/catalogue/dcat.jsonld",
+        "@id": f"{base_url}/api/v1/governance/open-data/catalogue.jsonld",
         "@type": "dcat:Catalog",
         "dct:title": _literal(
             "Catalogue des données de la Communauté urbaine d'Arras et de ses communes"

@@ -185,12 +185,12 @@ def reference_load() -> dict[str, int]:
             },
             {
                 "title": "Registre (JSON)",
-                "access_url": "/gouvernance/algorithmes/registre.json",
+                "access_url": "/api/v1/governance/open-data/algorithms.json",
                 "media_type": "application/json",
             },
             {
                 "title": "Schéma des données (Table Schema)",
-                "access_url": "/gouvernance/algorithmes/schema.json",
+                "access_url": "/api/v1/governance/open-data/algorithms.schema.json",
                 "media_type": "application/schema+json",
             },
         ],

@@ -22,8 +22,6 @@ urlpatterns = [
     # register of algorithms
     path("algorithmes/", public.algorithms, name="algorithms"),
     path("algorithmes/registre.csv", public.algorithms_csv, name="algorithms_csv"),
-    path("algorithmes/registre.json", public.algorithms_json, name="algorithms_json"),
-    path("algorithmes/schema.json", public.algorithms_schema, name="algorithms_schema"),
     path("algorithmes/gerer/", manage.algorithms_manage, name="algorithms_manage"),
     path("algorithmes/gerer/nouveau/", manage.algorithm_edit, name="algorithm_add"),
     path("algorithmes/gerer/<int:pk>/", manage.algorithm_edit, name="algorithm_edit"),
@@ -35,7 +33,6 @@ urlpatterns = [
     path("algorithmes/<slug:slug>/", public.algorithm_detail, name="algorithm"),
     # data catalogue
     path("catalogue/", public.datasets, name="datasets"),
-    path("catalogue/dcat.jsonld", public.datasets_dcat, name="datasets_dcat"),
     path("catalogue/gerer/", manage.datasets_manage, name="datasets_manage"),
     path("catalogue/gerer/nouveau/", manage.dataset_edit, name="dataset_add"),
     path("catalogue/gerer/<int:pk>/", manage.dataset_edit, name="dataset_edit"),

@@ -96,7 +96,6 @@ PUBLIC_PAGES = [
     "/gouvernance/algorithmes/",
     "/gouvernance/algorithmes/?q=fuite",
     "/gouvernance/algorithmes/detection-fuites-eau/",
-    "/gouvernance/algorithmes/schema.json",
     "/gouvernance/catalogue/",
     "/gouvernance/catalogue/?q=algorithmes&theme=GOVE",
     "/gouvernance/catalogue/registre-des-algorithmes-publics/",

@@ -119,6 +119,8 @@ def algorithms(request: HttpRequest) -> HttpResponse:
             "page": result,
             "querystring": querystring_without_page(request),
             "filtered": bool(request.GET.get("q")),
+            "json_url": request.build_absolute_uri(reverse("api:governance_algorithms_json")),
+            "schema_url": request.build_absolute_uri(reverse("api:governance_algorithms_schema")),
             "breadcrumbs": gov_crumbs(("Algorithmes publics", None)),
         },
     )
@@ -146,7 +148,7 @@ def algorithms_csv(request: HttpRequest) -> StreamingHttpResponse:
         opendata.algorithm_csv_lines(entries.iterator()), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="registre-algorithmes.csv"'
-    response["Link"] = f'<{reverse("governance:algorithms_schema")}>; rel="describedby"'
+    response["Link"] = f'<{reverse("api:governance_algorithms_schema")}>; rel="describedby"'
     return response
 
 
@@ -155,7 +157,7 @@ def algorithms_json(request: HttpRequest) -> JsonResponse:
     _form, entries = _algorithm_search(request)
     return JsonResponse(
         {
-            "schema": request.build_absolute_uri(reverse("governance:algorithms_schema")),
+            "schema": request.build_absolute_uri(reverse("api:governance_algorithms_schema")),
             "data": [opendata.algorithm_row(entry) for entry in entries],
         },
         json_dumps_params={"ensure_ascii": False, "indent": 1},
@@ -183,6 +185,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": result,
             "themes": DATA_THEMES,
+            "dcat_url": request.build_absolute_uri(reverse("api:governance_catalogue_dcat")),
             "querystring": querystring_without_page(request),
             "filtered": bool(request.GET.get("q") or request.GET.get("theme")),
             "breadcrumbs": gov_crumbs(("Catalogue de données", None)),
