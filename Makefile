@@ -41,6 +41,7 @@ db: deps
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_sensors_demo
 	$(PY) manage.py seed_participation_demo
+	$(PY) manage.py seed_governance_demo
 
 setup: assets db
 

@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from territoire.core.api import ApiKeyAuth, SessionAuth
 from territoire.core.api import router as core_router
 from territoire.core.problems import django_validation_errors, field_errors, problem
+from territoire.governance.api import router as governance_router
 from territoire.participation.api import router as participation_router
 from territoire.sensors.api import router as sensors_router
 
@@ -33,6 +34,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/sensors", sensors_router)
 api.add_router("/participation", participation_router)
+api.add_router("/governance", governance_router)
 
 
 @api.exception_handler(NinjaValidationError)

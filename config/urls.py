@@ -8,6 +8,7 @@ urlpatterns = [
     path("gestion-technique/", admin.site.urls),
     path("capteurs/", include("territoire.sensors.urls")),
     path("participation/", include("territoire.participation.urls")),
+    path("gouvernance/", include("territoire.governance.urls")),
     path("", include("territoire.core.urls")),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "territoire.core",
     "territoire.sensors",
     "territoire.participation",
+    "territoire.governance",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ MODULES: tuple[Module, ...] = (
         _("Gouvernance des données et de l'IA"),
         _("Charte, comité, registre des algorithmes, catalogue de données, registre RGPD."),
         1,
+        "governance:home",
     ),
     Module(
         "sensors",

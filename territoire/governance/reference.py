@@ -1,0 +1,198 @@
+"""Reference content the platform ships: the first version of the charter and the platform's
+own entries in the register of algorithms and the catalogue. ``reference_load`` puts them
+in place once (idempotent); ``manage.py load_governance_reference`` runs it.
+
+The charter's principles draw on Nantes Métropole's seven-criterion AI compass, Montpellier's
+citizens' convention (usefulness first, prior evaluation of environmental and social costs)
+and AFNOR SPEC 2314 on frugal AI (see docs/governance.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from territoire.core.audit import audit_record
+from territoire.governance.models import (
+    AlgorithmEntry,
+    CharterPrinciple,
+    CharterStatus,
+    CharterVersion,
+)
+from territoire.governance.services.registers import dataset_register
+
+CHARTER_V1: dict[str, Any] = {
+    "title": "Charte de la donnée et de l'intelligence artificielle",
+    "summary": (
+        "La Communauté urbaine d'Arras et ses 46 communes mettent les données et "
+        "l'intelligence artificielle au service de l'intérêt général. Chaque projet est "
+        "examiné par le comité au regard des principes suivants avant sa mise en service."
+    ),
+    "principles": [
+        (
+            "utilite",
+            "Utilité pour le service public",
+            "Un projet répond à un besoin réel des habitants ou des agents, mesuré avant et après.",
+            "Quel besoin, exprimé par qui ?\nComment mesurerez-vous le bénéfice ?\nQue se passe-t-il si le projet n'est pas mené ?",
+        ),
+        (
+            "sobriete",
+            "Sobriété et frugalité",
+            "On choisit la solution la plus simple qui suffit ; l'IA n'est retenue que si une règle "
+            "explicite ou un calcul simple ne suffit pas. L'énergie et le matériel sont estimés.",
+            "Quelle solution plus simple a été écartée, et pourquoi ?\nQuelle énergie pour l'entraînement et l'usage ?\nQuel matériel nouveau, et pour combien d'années ?",
+        ),
+        (
+            "donnees-sensibles",
+            "Minimisation et données sensibles",
+            "On ne collecte que les données nécessaires. Pas d'identification biométrique, pas de "
+            "données sensibles pouvant caractériser les personnes ou créer des biais discriminatoires.",
+            "Chaque donnée est-elle nécessaire ?\nLes données peuvent-elles être anonymisées à la source ?\nCombien de temps sont-elles conservées ?",
+        ),
+        (
+            "legalite",
+            "Conformité juridique et cybersécurité",
+            "Le projet respecte le RGPD, le règlement européen sur l'IA et la politique de sécurité "
+            "des systèmes d'information ; les analyses d'impact requises sont faites avant la mise en service.",
+            "Quelle base légale ?\nUne analyse d'impact est-elle requise, et faite ?\nLe service a-t-il été homologué ?",
+        ),
+        (
+            "souverainete",
+            "Souveraineté et maîtrise",
+            "Les données publiques restent sous la maîtrise de la collectivité, hébergées en France "
+            "ou dans l'Union européenne ; pas de valorisation commerciale par un prestataire.",
+            "Où sont hébergées les données ?\nLe contrat garantit-il leur restitution ?\nLe code est-il ouvert ?",
+        ),
+        (
+            "transparence",
+            "Transparence et contrôle humain",
+            "Les personnes savent quand un algorithme intervient, peuvent en connaître les règles et "
+            "contester la décision auprès d'un agent. Une personne formée garde la main.",
+            "Comment les personnes sont-elles informées ?\nQui peut corriger ou annuler une décision ?\nL'algorithme est-il inscrit au registre public ?",
+        ),
+        (
+            "agents",
+            "Conditions de travail des agents",
+            "Le projet améliore le travail des agents ; ils sont associés à sa conception et formés.",
+            "Les agents concernés ont-ils été consultés ?\nQuelle formation est prévue ?",
+        ),
+        (
+            "evaluation",
+            "Évaluation dans la durée",
+            "Le projet est évalué après sa mise en service ; un bilan public annuel rend compte des "
+            "projets examinés et des avis rendus.",
+            "Quels indicateurs suivrez-vous ?\nQuand le comité réexaminera-t-il le projet ?",
+        ),
+    ],
+}
+
+PLATFORM_ALGORITHMS = [
+    {
+        "slug": "detection-fuites-eau",
+        "name": "Détection des fuites d'eau dans les bâtiments publics",
+        "service": "Direction du patrimoine bâti — plateforme Territoire",
+        "contact_email": "donnees@cua-arras.fr",
+        "context": "Les compteurs d'eau communicants des bâtiments publics transmettent leurs index au hub de capteurs de la plateforme.",
+        "purpose": "Signaler aux services techniques une fuite probable pour une intervention rapide.",
+        "decision_role": "Alerte transmise à un agent, qui décide de l'intervention.",
+        "automation_level": "aid",
+        "legal_basis": "Gestion du patrimoine de la collectivité (CGCT, art. L2122-21).",
+        "decisions_per_year": 50,
+        "public_concerned": "Services techniques des communes ; aucun usager.",
+        "significant_effects": False,
+        "data_processed": "Index horaires des compteurs d'eau des bâtiments publics (aucune donnée personnelle).",
+        "data_sources": "Capteurs LoRaWAN du hub de capteurs.",
+        "algorithm_type": "rules",
+        "operations": "Débit nocturne minimal jamais nul trois nuits de suite → alerte de fuite probable.",
+        "source_code_url": "",
+        "documentation_url": "",
+    },
+    {
+        "slug": "simulateur-droits-sociaux",
+        "name": "Simulateur de droits sociaux (Zéro non-recours)",
+        "service": "Centres communaux d'action sociale — plateforme Territoire",
+        "contact_email": "donnees@cua-arras.fr",
+        "context": "Les habitants et les agents d'accueil estiment les aides auxquelles un foyer peut prétendre.",
+        "purpose": "Repérer les droits non réclamés et orienter les personnes vers les démarches.",
+        "decision_role": "Information préalable : la décision d'attribution reste celle de l'organisme payeur après instruction.",
+        "automation_level": "aid",
+        "legal_basis": "Code de l'action sociale et des familles ; règles de calcul d'OpenFisca-France.",
+        "decisions_per_year": 5000,
+        "public_concerned": "Habitants de la CUA ; effets significatifs sur l'accès aux droits.",
+        "significant_effects": True,
+        "data_processed": "Composition du foyer, ressources, logement, déclarés par la personne et non conservés sans son accord.",
+        "data_sources": "Déclaration de la personne.",
+        "algorithm_type": "rules",
+        "operations": "Calcul des prestations par le moteur de règles OpenFisca-France, législation en vigueur.",
+        "source_code_url": "https://github.com/openfisca/openfisca-france",
+        "documentation_url": "",
+    },
+]
+
+
+@transaction.atomic
+def reference_load() -> dict[str, int]:
+    """Charter v1 (published) when no charter exists, the platform's algorithms (published)
+    and the register's own open-data dataset. Returns what was created."""
+    created = {"charter": 0, "algorithms": 0}
+    if not CharterVersion.objects.exists():
+        version = CharterVersion.objects.create(
+            number=1,
+            title=CHARTER_V1["title"],
+            summary=CHARTER_V1["summary"],
+            status=CharterStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        for position, (code, title, explanation, questions) in enumerate(
+            CHARTER_V1["principles"], 1
+        ):
+            CharterPrinciple.objects.create(
+                version=version,
+                code=code,
+                position=position,
+                title=title,
+                explanation=explanation,
+                questions=questions,
+            )
+        audit_record(actor=None, action="governance.charter_publish", obj=version)
+        created["charter"] = 1
+    for values in PLATFORM_ALGORITHMS:
+        entry, was_created = AlgorithmEntry.objects.get_or_create(
+            slug=values["slug"], defaults={**values, "published": True}
+        )
+        if was_created:
+            audit_record(actor=None, action="governance.algorithm_save", obj=entry)
+            created["algorithms"] += 1
+    dataset_register(
+        source_key="governance.algorithms",
+        title="Registre des algorithmes publics",
+        description=(
+            "Les traitements algorithmiques utilisés par la Communauté urbaine d'Arras et ses "
+            "communes pour prendre des décisions individuelles (CRPA, art. L312-1-3), avec les "
+            "champs de la fiche d'inventaire d'Etalab."
+        ),
+        theme="GOVE",
+        keywords="algorithmes, transparence, CRPA, décisions administratives",
+        licence="etalab-2.0",
+        frequency="IRREG",
+        contact_email="donnees@cua-arras.fr",
+        distributions=[
+            {
+                "title": "Registre (CSV)",
+                "access_url": "/gouvernance/algorithmes/registre.csv",
+                "media_type": "text/csv",
+            },
+            {
+                "title": "Registre (JSON)",
+                "access_url": "/api/v1/governance/open-data/algorithms.json",
+                "media_type": "application/json",
+            },
+            {
+                "title": "Schéma des données (Table Schema)",
+                "access_url": "/api/v1/governance/open-data/algorithms.schema.json",
+                "media_type": "application/schema+json",
+            },
+        ],
+    )
+    return created
