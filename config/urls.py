@@ -8,6 +8,7 @@ urlpatterns = [
     path("gestion-technique/", admin.site.urls),
     path("capteurs/", include("territoire.sensors.urls")),
     path("aide/", include("territoire.knowledge.urls")),
+    path("demarches/", include("territoire.procedures.urls")),
     path("", include("territoire.core.urls")),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "territoire.core",
     "territoire.sensors",
     "territoire.knowledge",
+    "territoire.procedures",
 ]
 
 MIDDLEWARE = [
