@@ -47,3 +47,11 @@ def _own(principal: Principal, request: Any) -> bool:
         and not isinstance(principal, ApiKey)
         and request.user_id == principal.pk
     )
+
+
+@ability("procedures.manage_cua")
+def _manage_cua(principal: Principal, _obj: Any) -> bool:
+    """May manage procedures valid for the whole CUA (a territory-wide grant)."""
+    return not isinstance(principal, ApiKey) and has_role(
+        principal, PROCESSORS, commune=None, module=MODULE
+    )

@@ -56,14 +56,15 @@ def _check(actor: User, data: ProcedureData) -> None:
         raise ValidationError({"title": "Indiquez l'intitulé de la démarche."})
     if not 0 < data.delay_days <= 365:
         raise ValidationError({"delay_days": "Le délai va de 1 à 365 jours."})
-    if not can(actor, "procedures.manage", data.commune):
-        if data.commune is None:
+    if data.commune is None:
+        if not can(actor, "procedures.manage_cua"):
             raise ValidationError(
                 {
                     "commune": "Seuls les agents de la CUA créent des démarches pour toutes les "
                     "communes : choisissez votre commune."
                 }
             )
+    else:
         require(actor, "procedures.manage", data.commune)
 
 

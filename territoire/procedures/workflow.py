@@ -321,7 +321,12 @@ def request_set_due(*, actor: User, request: Request, due: date | None) -> Reque
     previous = request.due_at
     request.due_at = due
     request.save(update_fields=["due_at", "updated_at"])
-    _audit(actor, "procedures.request_due", request, due_at=[previous, due])
+    _audit(
+        actor,
+        "procedures.request_due",
+        request,
+        due_at=[d.isoformat() if d else None for d in (previous, due)],
+    )
     return request
 
 
