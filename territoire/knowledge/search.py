@@ -15,6 +15,8 @@ entries holding every term, and falls back to any term when that finds nothing.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 from territoire.knowledge.models import Entry
@@ -116,10 +118,9 @@ def ranked_ids(
     return []
 
 
-def _scope(
-    published_only: bool, commune_ids: list[int] | None, kind: str
-) -> tuple[str, list[object]]:
-    clauses, params = [], []
+def _scope(published_only: bool, commune_ids: list[int] | None, kind: str) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if published_only:
         clauses.append("e.status = %s")
         params.append("published")
@@ -137,7 +138,7 @@ def _scope(
     return "".join(f" AND {clause}" for clause in clauses), params
 
 
-def _sqlite(match: str, where: str, params: list[object], limit: int) -> list[int]:
+def _sqlite(match: str, where: str, params: list[Any], limit: int) -> list[int]:
     # Terms are [0-9a-z]+ (see text.py) and quoted all the same, so none reads as an operator.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -148,7 +149,7 @@ def _sqlite(match: str, where: str, params: list[object], limit: int) -> list[in
         return [row[0] for row in cursor.fetchall()]
 
 
-def _postgres(tsquery: str, where: str, params: list[object], limit: int) -> list[int]:
+def _postgres(tsquery: str, where: str, params: list[Any], limit: int) -> list[int]:
     vector = PG_VECTOR.replace("search_", "e.search_")
     with connection.cursor() as cursor:
         cursor.execute(

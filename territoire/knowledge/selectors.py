@@ -30,12 +30,12 @@ def public_search(
 ) -> list[Entry]:
     """Published entries matching a French query, best first; without a query, by title."""
     if not query.strip():
-        entries = published(commune=commune)
+        listed = published(commune=commune)
         if kind:
-            entries = entries.filter(kind=kind)
+            listed = listed.filter(kind=kind)
         if theme is not None:
-            entries = entries.filter(themes=theme)
-        return list(entries.order_by("title")[:200])
+            listed = listed.filter(themes=theme)
+        return list(listed.order_by("title")[:200])
     ids = search.ranked_ids(
         query, commune_ids=[commune.pk] if commune else None, kind=kind, limit=200
     )

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from territoire.core.forms import AccessibleFormMixin
+from territoire.core.models import Commune
 from territoire.knowledge.models import Entry, Status
 from territoire.procedures.models import Procedure, RequestStatus
 from territoire.procedures.schema import FIELD_TYPES
@@ -27,7 +28,7 @@ class CatalogueForm(AccessibleFormMixin, forms.Form):
     commune = forms.ModelChoiceField(
         label="Votre commune",
         required=False,
-        queryset=None,
+        queryset=Commune.objects.none(),
         to_field_name="insee_code",
         empty_label="Toutes les communes",
     )
@@ -67,7 +68,7 @@ class ProcedureForm(AccessibleFormMixin, forms.Form):
     commune = forms.ModelChoiceField(
         label="Commune",
         required=False,
-        queryset=None,
+        queryset=Commune.objects.none(),
         to_field_name="insee_code",
         empty_label="Toute la CUA",
     )
@@ -95,7 +96,7 @@ class ProcedureForm(AccessibleFormMixin, forms.Form):
     knowledge_entries = forms.ModelMultipleChoiceField(
         label="Fiches d'aide liées",
         required=False,
-        queryset=None,
+        queryset=Entry.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -190,7 +191,7 @@ class QueueFilterForm(AccessibleFormMixin, forms.Form):
     commune = forms.ModelChoiceField(
         label="Commune",
         required=False,
-        queryset=None,
+        queryset=Commune.objects.none(),
         to_field_name="insee_code",
         empty_label="Toutes",
     )

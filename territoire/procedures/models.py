@@ -190,11 +190,11 @@ def upload_dir() -> Path:
 class AttachmentStorage(FileSystemStorage):
     """File storage whose directory is read from the settings at each use (tests move it)."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(upload_dir())
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

@@ -21,7 +21,7 @@ def _commune_of(obj: Any) -> Commune | int | None:
     return getattr(obj, "commune_id", None)
 
 
-def _rule(roles: set[str]):
+def _rule(roles: set[Role]):
     def rule(principal: Principal, obj: Any) -> bool:
         if isinstance(principal, ApiKey):
             return False

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from territoire.core.models import Commune, User
+from territoire.core.models import Commune, Role, User
 from territoire.core.permissions import Principal, commune_ids_with_role
 from territoire.knowledge.text import terms
 from territoire.procedures.models import (
@@ -46,7 +47,7 @@ def published_procedure(*, pk: int) -> Procedure:
     return Procedure.objects.select_related("commune").get(pk=pk, status=ProcedureStatus.PUBLISHED)
 
 
-def _scope(principal: Principal, roles: set[str], queryset: QuerySet, field: str = "commune_id"):
+def _scope(principal: Principal, roles: set[Role], queryset: QuerySet, field: str = "commune_id"):
     ids = commune_ids_with_role(principal, roles, module=MODULE)
     if ids is None:
         return queryset
@@ -73,7 +74,9 @@ def my_requests(user: User) -> QuerySet[Request]:
     return Request.objects.filter(user=user).select_related("procedure").order_by("-created_at")
 
 
-def request_for_requester(user: User, session_ids: list[int], *, tracking_number: str) -> Request:
+def request_for_requester(
+    user: User | AnonymousUser, session_ids: list[int], *, tracking_number: str
+) -> Request:
     """The requester's own request (signed in: theirs; anonymous: proven in this session),
     else Request.DoesNotExist — the same answer whether it exists or not."""
     owned = Q(user=user) if user.is_authenticated else Q(pk__in=[])
@@ -202,7 +205,9 @@ def statistics(principal: Principal) -> list[ProcedureStats]:
                 accepted=row.get("accepted", 0),
                 refused=row.get("refused", 0),
                 overdue=row.get("overdue", 0),
-                median_days=round(median(spans).total_seconds() / 86400, 1) if spans else None,
+                median_days=round(median(s.total_seconds() for s in spans) / 86400, 1)
+                if spans
+                else None,
             )
         )
     return out

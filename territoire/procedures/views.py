@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +50,7 @@ def _own_request(request: HttpRequest, tracking: str) -> Request:
         return selectors.request_for_requester(
             request.user,
             _proven_ids(request),
-            tracking_number=tracking,  # type: ignore[arg-type]
+            tracking_number=tracking,
         )
     except Request.DoesNotExist:
         raise Http404("Demande introuvable") from None
@@ -162,7 +163,7 @@ def request_fill(request: HttpRequest, tracking: str, page: int) -> HttpResponse
     proven = req.pk in _proven_ids(request)
     rows = {
         key[5:]: min(int(value), schemas.MAX_GROUP_ITEMS)
-        for key, value in request.POST.items()
+        for key, value in request.POST.dict().items()
         if key.startswith("rows_") and value.isdigit()
     }
     add_row = request.POST.get("add_row", "")
@@ -170,7 +171,11 @@ def request_fill(request: HttpRequest, tracking: str, page: int) -> HttpResponse
         rows[add_row] = min(rows.get(add_row, 1) + 1, schemas.MAX_GROUP_ITEMS)
     form = _page_form(req, index, request.POST or None, request.FILES or None, rows)
     if request.method == "POST" and not add_row and form.is_valid():
-        files = {name: upload for name, upload in request.FILES.items() if name in form.fields}
+        files = {
+            name: upload
+            for name, upload in request.FILES.dict().items()
+            if name in form.fields and isinstance(upload, UploadedFile)
+        }
         try:
             workflow.request_save_page(
                 actor=request.user,
@@ -288,7 +293,7 @@ def request_message(request: HttpRequest, tracking: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, tracking: str, pk: int) -> FileResponse:
     """A file of a request, for its requester or the agents processing it only."""
     try:
-        req = selectors.request_for_agent(request.user, tracking_number=tracking)  # type: ignore[arg-type]
+        req = selectors.request_for_agent(request.user, tracking_number=tracking)
     except Request.DoesNotExist:
         req = _own_request(request, tracking)
     attachment = req.attachments.filter(pk=pk).first()

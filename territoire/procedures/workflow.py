@@ -160,9 +160,9 @@ def request_save_page(
         attachment = Attachment(
             request=request,
             field=name,
-            original_name=upload.name[:255],
+            original_name=(upload.name or "fichier")[:255],
             content_type=content_type,
-            size=upload.size,
+            size=upload.size or 0,
         )
         attachment.file.save(f"{secrets.token_hex(8)}.{_kind}", upload, save=False)
         attachment.save()

@@ -7,12 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from territoire.core.models import Role
 from territoire.core.testing import (
     assert_commune_isolation,
     audit_entries_added,
     logged_in_client,
-    person_with_role,
 )
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, services, workflow
