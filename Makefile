@@ -40,6 +40,8 @@ db: deps
 	$(PY) manage.py load_territory
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_sensors_demo
+	$(PY) manage.py seed_knowledge_demo
+	$(PY) manage.py seed_procedures_demo
 
 setup: assets db
 
