@@ -128,10 +128,14 @@ class Request(TimeStampedModel):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["commune", "status", "-submitted_at"]),
-            models.Index(fields=["commune", "due_at"]),
+            # Covering indexes of the queue's filters (overdue, service): see docs/benchmarks.md.
+            models.Index(fields=["commune", "status", "due_at", "submitted_at"]),
+            models.Index(fields=["commune", "service", "status", "submitted_at"]),
             models.Index(fields=["procedure", "status"]),
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["-submitted_at"]),
+            models.Index(fields=["email"]),
         ]
 
     def __str__(self) -> str:

@@ -56,7 +56,12 @@ def _scope(principal: Principal, roles: set[Role], queryset: QuerySet, field: st
 
 def managed_procedures(principal: Principal) -> QuerySet[Procedure]:
     """Procedures (every status) the principal may manage."""
-    return _scope(principal, PROCESSORS, Procedure.objects.select_related("commune")).annotate(
+    return _scope(principal, PROCESSORS, Procedure.objects.select_related("commune"))
+
+
+def managed_procedures_counted(principal: Principal) -> QuerySet[Procedure]:
+    """The same, each with the number of its sent requests (the catalogue page)."""
+    return managed_procedures(principal).annotate(
         request_count=Count("requests", filter=~Q(requests__status=RequestStatus.DRAFT))
     )
 
@@ -136,8 +141,9 @@ def queue(principal: Principal, filters: QueueFilters | None = None) -> QuerySet
     if filters.overdue:
         requests = requests.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.localdate())
     if filters.query.strip():
+        # Numbers are stored upper-case and addresses lower-case: exact matches use indexes.
         text = filters.query.strip()
-        requests = requests.filter(Q(tracking_number__iexact=text) | Q(email__iexact=text))
+        requests = requests.filter(Q(tracking_number=text.upper()) | Q(email=text.lower()))
     return requests.select_related("procedure", "commune", "assigned_to").order_by(
         *SORTS.get(filters.sort, SORTS["-submitted_at"])
     )
