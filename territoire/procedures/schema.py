@@ -200,9 +200,11 @@ class PageForm(AccessibleFormMixin, forms.Form):
         labels: dict[str, str],
         values: dict[str, Any],
         rows: dict[str, int],
+        partial: bool = False,
         **kwargs,
     ):
-        self.page, self.values, self.rows = page, values, rows
+        """``partial``: saving a draft, where required answers may still be missing."""
+        self.page, self.values, self.rows, self.partial = page, values, rows, partial
         super().__init__(*args, **kwargs)
         self.groups: list[tuple[dict[str, Any], list[list[str]]]] = []
         for field in page["fields"]:
@@ -219,7 +221,11 @@ class PageForm(AccessibleFormMixin, forms.Form):
                 self.groups.append((field, names))
             else:
                 self.fields[field["name"]] = django_field(field, labels)
-                if field["type"] == "file" and values.get(field["name"]):
+                already = field["type"] == "file" and values.get(field["name"])
+                if field.get("required") and not field.get("condition") and not already:
+                    # Shown as required; enforced by clean() (conditions may waive it).
+                    self.fields[field["name"]].required = not partial
+                if already:
                     self.fields[field["name"]].help_text = (
                         f"Fichier déjà joint : {values[field['name']]['name']}. "
                         "Envoyez-en un autre pour le remplacer."
@@ -230,6 +236,8 @@ class PageForm(AccessibleFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.partial:
+            return data
         merged = {**self.values, **data}
         for field in self.page["fields"]:
             if not condition_met(field, merged):

@@ -130,7 +130,7 @@ def request_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _page_form(
-    req: Request, index: int, data=None, files=None, extra_rows=None
+    req: Request, index: int, data=None, files=None, extra_rows=None, partial: bool = False
 ) -> schemas.PageForm:
     page = req.version.schema["pages"][index]
     labels = {f["name"]: f["label"] for f in schemas.all_fields(req.version.schema)}
@@ -145,6 +145,7 @@ def _page_form(
         rows=rows,
         initial=initial,
         auto_id="id_%s",
+        partial=partial,
     )
 
 
@@ -169,7 +170,8 @@ def request_fill(request: HttpRequest, tracking: str, page: int) -> HttpResponse
     add_row = request.POST.get("add_row", "")
     if add_row:
         rows[add_row] = min(rows.get(add_row, 1) + 1, schemas.MAX_GROUP_ITEMS)
-    form = _page_form(req, index, request.POST or None, request.FILES or None, rows)
+    partial = bool(add_row) or request.POST.get("go") == "save"
+    form = _page_form(req, index, request.POST or None, request.FILES or None, rows, partial)
     if request.method == "POST" and not add_row and form.is_valid():
         files = {
             name: upload

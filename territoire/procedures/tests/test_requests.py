@@ -130,6 +130,18 @@ def test_errors_keep_every_typed_value(procedure, citizen):
     assert req.data == {}
 
 
+def test_draft_saved_with_required_answers_missing(procedure, citizen):
+    me = logged_in_client(citizen)
+    req = start(me, procedure)
+    url = f"/demarches/demande/{req.tracking_number}/page-1/"
+    assert "(obligatoire)" in me.get(url).content.decode()
+    response = me.post(url, {"adresse": "2 rue Ronville", "go": "save", "rows_vehicules": "1"})
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert req.data["adresse"] == "2 rue Ronville" and req.status == RequestStatus.DRAFT
+    assert me.post(url, {"adresse": "2 rue Ronville", "go": "next"}).status_code == 400
+
+
 def test_condition_waives_hidden_required_field(procedure, citizen):
     me = logged_in_client(citizen)
     req = start(me, procedure)
