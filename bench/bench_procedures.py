@@ -132,13 +132,18 @@ def main() -> None:
         clients[name].force_login(user)
 
     def bare():
+        # The page's own plan, without Django: sort and count ids, then read 25 rows.
         with connection.cursor() as cursor:
+            where = "WHERE commune_id = %s AND status IN ('submitted', 'in_review', 'correction')"
+            cursor.execute(f"SELECT COUNT(*) FROM procedures_request {where}", [arras.pk])
             cursor.execute(
-                "SELECT * FROM procedures_request WHERE commune_id = %s AND status IN "
-                "('submitted', 'in_review', 'correction') ORDER BY submitted_at DESC, id DESC "
-                "LIMIT 25",
+                f"SELECT id FROM procedures_request {where} "
+                "ORDER BY submitted_at DESC, id DESC LIMIT 25",
                 [arras.pk],
             )
+            ids = [row[0] for row in cursor.fetchall()]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT * FROM procedures_request WHERE id IN ({marks})", ids)
             cursor.fetchall()
 
     ref = timed(bare)
@@ -158,7 +163,10 @@ def main() -> None:
             {"q": Request.objects.order_by("?").values_list("tracking_number", flat=True)[0]},
         ),
     ]
-    print(f"queue of {REQUESTS:,} requests; bare SQL (25 rows, Arras, open) {ref * 1000:.2f} ms")
+    print(
+        f"queue of {REQUESTS:,} requests; bare SQL (count + 25 rows, Arras, open) "
+        f"{ref * 1000:.2f} ms"
+    )
     for label, who, params in cases:
         response = clients[who].get("/demarches/guichet/", params)
         assert response.status_code == 200, response.status_code
