@@ -35,14 +35,21 @@ def public_search(
             listed = listed.filter(kind=kind)
         if theme is not None:
             listed = listed.filter(themes=theme)
-        return list(listed.order_by("title")[:200])
+        return list(listed.defer("body", "search_title", "search_body").order_by("title")[:200])
     ids = search.ranked_ids(
         query, commune_ids=[commune.pk] if commune else None, kind=kind, limit=200
     )
-    found = published().in_bulk(ids)
+    # Result lists show title, kind, commune, summary and review date only.
+    found = (
+        Entry.objects.filter(status=Status.PUBLISHED)
+        .select_related("commune")
+        .defer("body", "search_title", "search_body")
+        .in_bulk(ids)
+    )
     entries = [found[pk] for pk in ids if pk in found]
     if theme is not None:
-        entries = [entry for entry in entries if theme in entry.themes.all()]
+        themed = set(theme.entries.filter(pk__in=ids).values_list("pk", flat=True))
+        entries = [entry for entry in entries if entry.pk in themed]
     return entries
 
 

@@ -70,3 +70,13 @@ def test_reindex_on_change_replaces_old_terms():
     search.index_entry(entry)
     assert entry.pk not in search.ranked_ids("fuite")
     assert search.ranked_ids("piscines") == [entry.pk]
+
+
+def test_theme_filter_on_search_results():
+    from territoire.knowledge.models import Theme
+
+    entries = load_corpus()
+    school = Theme.objects.create(name="École", slug="ecole")
+    entries["cantine"].themes.add(school)
+    found = selectors.public_search(query="inscription", theme=school)
+    assert [e.pk for e in found] == [entries["cantine"].pk]
