@@ -23,6 +23,7 @@ from territoire.core.views import crumbs, person
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, services, workflow
 from territoire.procedures.forms import (
+    AssignForm,
     BulkForm,
     DueForm,
     FieldForm,
@@ -172,6 +173,11 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
         "message": MessageForm(request.POST if action == "message" else None),
         "note": NoteForm(request.POST if action == "note" else None),
         "due": DueForm(request.POST if action == "due" else None, initial={"due": req.due_at}),
+        "assign": AssignForm(
+            request.POST if action == "assign" else None,
+            initial={"assignee": req.assigned_to_id},
+            people=selectors.processors_of(req),
+        ),
     }
     if request.method == "POST":
         actor = person(request)
@@ -191,6 +197,8 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
                     )
                 elif action == "message":
                     workflow.request_message(actor=actor, request=req, body=data["body"])
+                elif action == "assign":
+                    workflow.request_assign(actor=actor, request=req, assignee=data["assignee"])
                 elif action == "note":
                     workflow.request_note(actor=actor, request=req, body=data["body"])
                 else:

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from territoire.core.forms import AccessibleFormMixin
-from territoire.core.models import Commune
+from territoire.core.models import Commune, User
 from territoire.knowledge.models import Entry, Status
 from territoire.procedures.models import Procedure, RequestStatus
 from territoire.procedures.schema import FIELD_TYPES
@@ -265,3 +265,16 @@ class NoteForm(AccessibleFormMixin, forms.Form):
 
 class DueForm(AccessibleFormMixin, forms.Form):
     due = forms.DateField(label="Échéance", required=False, widget=DATE_INPUT)
+
+
+class AssignForm(AccessibleFormMixin, forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Attribuer à",
+        queryset=User.objects.none(),
+        empty_label="— Personne —",
+        required=False,
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = people

@@ -157,6 +157,24 @@ def request_for_agent(principal: Principal, *, tracking_number: str) -> Request:
     )
 
 
+def processors_of(request: Request) -> QuerySet[User]:
+    """People who may process this request (to assign it): agents of the procedures module
+    and administrators of its commune, and those with a territory-wide role."""
+    scope = Q(memberships__commune__isnull=True)
+    if request.commune_id is not None:
+        scope |= Q(memberships__commune_id=request.commune_id)
+    return (
+        User.objects.filter(
+            scope,
+            Q(memberships__role__in=PROCESSORS) | Q(memberships__role=Role.CUA_ADMIN),
+            memberships__module__in=["", MODULE],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
 def services_of(principal: Principal) -> list[str]:
     return sorted(
         set(managed_procedures(principal).exclude(service="").values_list("service", flat=True))

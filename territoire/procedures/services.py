@@ -177,6 +177,13 @@ def _used_by_condition(schema: dict[str, Any], name: str) -> str | None:
     return None
 
 
+def _page_index(params: dict[str, Any], default: int) -> int:
+    try:
+        return int(params.get("page", default))
+    except (TypeError, ValueError):
+        raise ValidationError({"page": "Cette page n'existe pas."}) from None
+
+
 def apply_operation(schema: dict[str, Any], operation: str, params: dict[str, Any]) -> None:
     """Change ``schema`` in place (pure, tested on its own)."""
     if operation == "add_page":
@@ -186,7 +193,7 @@ def apply_operation(schema: dict[str, Any], operation: str, params: dict[str, An
         schema["pages"].append({"title": title, "fields": []})
     elif operation == "add_field":
         spec = params["field"]
-        page = int(params.get("page", 0))
+        page = _page_index(params, 0)
         if not 0 <= page < len(schema["pages"]):
             raise ValidationError({"page": "Cette page n'existe pas."})
         existing = schemas.field_names(schema)
@@ -224,7 +231,7 @@ def apply_operation(schema: dict[str, Any], operation: str, params: dict[str, An
         if 0 <= other < len(target):
             target[index], target[other] = target[other], target[index]
     elif operation == "remove_page":
-        page = int(params.get("page", -1))
+        page = _page_index(params, -1)
         if len(schema["pages"]) < 2 or not 0 <= page < len(schema["pages"]):
             raise ValidationError("Le formulaire garde au moins une page.")
         if schema["pages"][page]["fields"]:

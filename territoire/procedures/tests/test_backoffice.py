@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from territoire.core.models import Role
 from territoire.core.testing import (
     assert_commune_isolation,
     audit_entries_added,
     logged_in_client,
+    person_with_role,
 )
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, services, workflow
@@ -300,3 +302,35 @@ def test_commune_isolation(procedure, agent, beaurains):
         client.post("/demarches/guichet/lot/", {"ids": [hidden.tracking_number], "action": "close"})
     hidden.refresh_from_db()
     assert hidden.status == RequestStatus.SUBMITTED
+
+
+def test_builder_tampered_posts_are_refused_without_error(procedure, agent):
+    client = logged_in_client(agent)
+    url = f"/demarches/catalogue/{procedure.pk}/"
+    for data in (
+        {"action": "remove_page", "page": "abc"},
+        {"action": "remove_field", "name": "nul"},
+        {"action": "zzz"},
+        {"action": "status", "status": "zzz"},
+        {"action": "move_field", "name": "objet", "direction": "up"},
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200, data
+
+
+def test_assign_to_a_colleague_of_the_commune_only(procedure, agent, beaurains):
+    req = sent(procedure)
+    colleague = person_with_role(
+        Role.AGENT, procedure.commune, module="procedures", email="collegue@arras.fr"
+    )
+    outsider = person_with_role(Role.AGENT, beaurains, module="procedures")
+    client = logged_in_client(agent)
+    url = f"/demarches/guichet/{req.tracking_number}/"
+    assert colleague.display_name in client.get(url).content.decode()
+    client.post(url, {"action": "assign", "assignee": colleague.pk})
+    req.refresh_from_db()
+    assert req.assigned_to == colleague
+    response = client.post(url, {"action": "assign", "assignee": outsider.pk})
+    assert response.status_code == 400
+    req.refresh_from_db()
+    assert req.assigned_to == colleague
