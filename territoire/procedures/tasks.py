@@ -28,3 +28,18 @@ def send_request_email(event_id: int) -> None:
     subject = render_to_string("procedures/email_subject.txt", context).strip()
     body = render_to_string("procedures/email_body.txt", context)
     send_mail(subject, body, None, [request.email])
+
+
+@db_task(retries=3, retry_delay=60)
+def send_tracking_number(request_id: int) -> None:
+    """Tell someone without an account the number of the request they just started, so that
+    they can resume the draft from another browser."""
+    from territoire.procedures.models import Request
+
+    request = Request.objects.select_related("procedure").filter(pk=request_id).first()
+    if request is None:
+        return
+    context = {"request": request, "link": settings.BASE_URL + reverse("procedures:track")}
+    body = render_to_string("procedures/email_started.txt", context)
+    subject = f"Votre démarche « {request.procedure.title} » : numéro {request.tracking_number}"
+    send_mail(subject, body, None, [request.email])

@@ -128,6 +128,10 @@ def request_start(*, actor: Principal, procedure: Procedure, email: str = "") ->
         email=(user.email if user else email.strip().lower()),
     )
     _audit(actor, "procedures.request_start", request, procedure=procedure.title)
+    if user is None:
+        from territoire.procedures.tasks import send_tracking_number
+
+        transaction.on_commit(lambda: send_tracking_number(request.pk))
     return request
 
 

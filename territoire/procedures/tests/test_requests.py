@@ -232,6 +232,7 @@ def test_anonymous_request_tracked_by_number_and_email(arras, agent, outbox):
     visitor = Client()
     req = start(visitor, procedure, email="Anonyme@Exemple.fr")
     assert req.user is None and req.email == "anonyme@exemple.fr"
+    assert req.tracking_number in outbox[-1].subject and "/demarches/suivre/" in outbox[-1].body
     fill(visitor, req)
     visitor.post(f"/demarches/demande/{req.tracking_number}/envoyer/")
     req.refresh_from_db()
