@@ -322,6 +322,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
             "current": [r for r in requests if not r.is_final],
             "finished": [r for r in requests if r.is_final],
             "may_process": can(request.user, "procedures.process"),
+            "may_read_stats": can(request.user, "procedures.view_stats"),
             "breadcrumbs": crumbs(("Mes demandes", None)),
         },
     )

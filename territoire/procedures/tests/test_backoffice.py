@@ -334,3 +334,13 @@ def test_assign_to_a_colleague_of_the_commune_only(procedure, agent, beaurains):
     assert response.status_code == 400
     req.refresh_from_db()
     assert req.assigned_to == colleague
+
+
+def test_elected_official_reads_statistics_not_requests(procedure, arras):
+    elected = person_with_role(Role.ELECTED, arras)
+    req = sent(procedure)
+    client = logged_in_client(elected)
+    assert "statistiques" in client.get("/demarches/mes-demandes/").content.decode()
+    assert client.get("/demarches/guichet/statistiques/").status_code == 200
+    assert client.get("/demarches/guichet/").status_code == 403
+    assert client.get(f"/demarches/guichet/{req.tracking_number}/").status_code == 403
