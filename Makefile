@@ -42,6 +42,8 @@ db: deps
 	$(PY) manage.py seed_sensors_demo
 	$(PY) manage.py seed_participation_demo
 	$(PY) manage.py seed_governance_demo
+	$(PY) manage.py seed_knowledge_demo
+	$(PY) manage.py seed_procedures_demo
 
 setup: assets db
 

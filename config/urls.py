@@ -9,6 +9,8 @@ urlpatterns = [
     path("capteurs/", include("territoire.sensors.urls")),
     path("participation/", include("territoire.participation.urls")),
     path("gouvernance/", include("territoire.governance.urls")),
+    path("aide/", include("territoire.knowledge.urls")),
+    path("demarches/", include("territoire.procedures.urls")),
     path("", include("territoire.core.urls")),
 ]
 

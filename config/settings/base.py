@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "territoire.sensors",
     "territoire.participation",
     "territoire.governance",
+    "territoire.knowledge",
+    "territoire.procedures",
 ]
 
 MIDDLEWARE = [

@@ -43,12 +43,14 @@ MODULES: tuple[Module, ...] = (
         _("Démarches en ligne"),
         _("Guichet unique des démarches et suivi des demandes."),
         2,
+        url_name="procedures:catalogue",
     ),
     Module(
         "knowledge",
         _("Questions fréquentes et guides"),
         _("FAQ, guides pratiques et références juridiques."),
         2,
+        url_name="knowledge:search",
     ),
     Module(
         "participation",

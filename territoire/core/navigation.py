@@ -32,6 +32,23 @@ def register_nav(
     _ENTRIES[url_name] = NavEntry(label, url_name, order, ability)
 
 
+_MY_SPACE: dict[str, NavEntry] = {}
+
+
+def register_my_space(label: str, url_name: str, *, order: int = 100, ability: str | None = None):
+    """Add a link to "Mon espace" (what a module keeps for the signed-in person)."""
+    _MY_SPACE[url_name] = NavEntry(label, url_name, order, ability)
+
+
+def my_space_links(user) -> list[tuple[str, str]]:
+    """The (label, url) pairs a signed-in person sees in "Mon espace"."""
+    return [
+        (entry.label, reverse(entry.url_name))
+        for entry in sorted(_MY_SPACE.values(), key=lambda e: (e.order, e.label))
+        if _visible(entry.ability, user, True)
+    ]
+
+
 def nav_for(user) -> list[tuple[str, str]]:
     """The (label, url) pairs of the main menu this person sees."""
     signed_in = user is not None and user.is_authenticated

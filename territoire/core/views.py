@@ -35,6 +35,7 @@ from territoire.core.forms import (
 )
 from territoire.core.models import ApiKey, Commune, Membership, User
 from territoire.core.modules import MODULES
+from territoire.core.navigation import my_space_links
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 
@@ -193,6 +194,7 @@ def my_space(request: HttpRequest) -> HttpResponse:
         {
             "memberships": selectors.roles_of(person(request)),
             "administered": selectors.communes_administered(request.user),
+            "module_links": my_space_links(request.user),
             "breadcrumbs": crumbs(("Mon espace", None)),
         },
     )
