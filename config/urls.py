@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("gestion-technique/", admin.site.urls),
     path("capteurs/", include("territoire.sensors.urls")),
+    path("droits/", include("territoire.rights.urls")),
     path("", include("territoire.core.urls")),
 ]
 

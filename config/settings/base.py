@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",
     "territoire.core",
     "territoire.sensors",
+    "territoire.rights",
 ]
 
 MIDDLEWARE = [

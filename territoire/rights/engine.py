@@ -115,8 +115,11 @@ def _merge(dicts: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray]
     inputs: dict[str, dict[str, dict[str, list[tuple[int, Any]]]]] = {}
     keys = {"famille": "familles", "foyer_fiscal": "foyers_fiscaux", "menage": "menages"}
     plural = {
-        "parents": None, "enfants": "enfant", "declarants": None,
-        "personnes_a_charge": "personne_a_charge", "personne_de_reference": "personne_de_reference",
+        "parents": None,
+        "enfants": "enfant",
+        "declarants": None,
+        "personnes_a_charge": "personne_a_charge",
+        "personne_de_reference": "personne_de_reference",
         "conjoint": "conjoint",
     }
     for h, data in enumerate(dicts):

@@ -168,7 +168,9 @@ def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
     individuals: dict[str, dict[str, Any]] = {}
     adult_ids = [f"adulte{i + 1}" for i in range(len(situation.adults))]
     child_ids = [f"enfant{i + 1}" for i in range(len(situation.children))]
-    for pid, person in zip(adult_ids + child_ids, situation.adults + situation.children, strict=True):
+    for pid, person in zip(
+        adult_ids + child_ids, situation.adults + situation.children, strict=True
+    ):
         individuals[pid] = _person_inputs(person, period, past)
     declared_individual = {
         code: amount
@@ -208,3 +210,68 @@ def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
         "foyers_fiscaux": {"foyer1": foyer},
         "menages": {"menage1": menage},
     }
+
+
+# --- storage as JSON (session, saved simulations, pooled households) ----------------------
+
+
+def person_to_json(person: Person) -> dict[str, Any]:
+    return {
+        "birth_date": person.birth_date.isoformat(),
+        "activity": person.activity.value,
+        "disabled": person.disabled,
+        "incapacity": person.incapacity,
+        "work_restriction": person.work_restriction,
+        "pregnant": person.pregnant,
+        "school": person.school.value,
+        "resources": {kind: list(values) for kind, values in person.resources.items()},
+    }
+
+
+def person_from_json(data: dict[str, Any]) -> Person:
+    return Person(
+        birth_date=date.fromisoformat(data["birth_date"]),
+        activity=Activity(data.get("activity", Activity.INACTIVE)),
+        disabled=bool(data.get("disabled", False)),
+        incapacity=data.get("incapacity", ""),
+        work_restriction=bool(data.get("work_restriction", False)),
+        pregnant=bool(data.get("pregnant", False)),
+        school=School(data.get("school", School.NONE)),
+        resources={
+            kind: tuple(float(v) for v in values)
+            for kind, values in data.get("resources", {}).items()
+        },
+    )
+
+
+def situation_to_json(situation: Situation) -> dict[str, Any]:
+    return {
+        "adults": [person_to_json(p) for p in situation.adults],
+        "children": [person_to_json(p) for p in situation.children],
+        "depcom": situation.depcom,
+        "housing": situation.housing.value,
+        "rent": situation.rent,
+        "current_benefits": dict(situation.current_benefits),
+        "reference_income": situation.reference_income,
+    }
+
+
+def situation_from_json(data: dict[str, Any]) -> Situation:
+    return Situation(
+        adults=tuple(person_from_json(p) for p in data["adults"]),
+        children=tuple(person_from_json(p) for p in data.get("children", [])),
+        depcom=data["depcom"],
+        housing=Housing(data["housing"]),
+        rent=float(data.get("rent", 0.0)),
+        current_benefits={k: float(v) for k, v in data.get("current_benefits", {}).items()},
+        reference_income=data.get("reference_income"),
+    )
+
+
+def household_monthly_resources(situation: Situation) -> float:
+    """Average monthly net resources of the household over the twelve months given."""
+    total = 0.0
+    for person in situation.adults + situation.children:
+        for values in person.resources.values():
+            total += sum(full_history(values)[:GIVEN_MONTHS]) / GIVEN_MONTHS
+    return round(total, 2)
