@@ -215,6 +215,13 @@ def _column(variable: Any, size: int, pairs: Iterable[tuple[int, Any]]) -> Any:
     return values
 
 
+# In a batch of several households, openfisca-france 176.1.8 gives the bourses of one household
+# a value that depends on the others (found by test_batch_equals_single; alone, the batch
+# agrees). Until understood, the scan leaves them out; the simulator shows them.
+BATCH_UNRELIABLE = ("bourse_college", "bourse_lycee")
+SCAN_CODES = tuple(b.code for b in BENEFITS if b.code not in BATCH_UNRELIABLE) + ("css",)
+
+
 def simulate_batch(
     situations: Sequence[Situation], period: str, codes: Iterable[str] | None = None
 ) -> dict[str, np.ndarray]:

@@ -3,6 +3,7 @@ questions per page), saving with consent, local aids, pooled import, follow-up."
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -120,10 +121,8 @@ class StepForm(AccessibleFormMixin, forms.Form):
         out = {}
         for name, value in values.items():
             if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-                try:
+                with contextlib.suppress(ValueError):
                     value = date.fromisoformat(value)
-                except ValueError:
-                    pass
             out[name] = value
         return out
 

@@ -215,7 +215,7 @@ def scan_import(import_id: int, *, chunk_size: int = 5000) -> int:
     the number of detections. Runs in the task worker (no person: audited as the system)."""
     record = PooledImport.objects.get(pk=import_id)
     PooledImport.objects.filter(pk=import_id).update(scan_status=ScanStatus.RUNNING, scan_done=0)
-    codes = [b.code for b in engine.BENEFITS] + ["css"]
+    codes = list(engine.SCAN_CODES)
     detected = 0
     try:
         rows = list(
