@@ -295,6 +295,7 @@ class LocalAidForm(AccessibleFormMixin, forms.ModelForm):
         empty_label="Toute la CUA",
         help_text="Laissez « Toute la CUA » pour une aide de la communauté urbaine.",
     )
+    claim_url = forms.URLField(label="Lien pour la demander", required=False, assume_scheme="https")
 
     class Meta:
         model = LocalAid

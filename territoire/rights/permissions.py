@@ -33,10 +33,12 @@ def _advise(principal: Principal, obj: Any) -> bool:
 
 @ability("rights.manage_local_aids")
 def _local_aids(principal: Principal, obj: Any) -> bool:
-    """``obj``: a commune, a local aid, or None (any commune). The CUA's aids (no commune)
-    are the CUA administrator's."""
+    """``obj``: a commune, a local aid, ``"cua"`` (the CUA's own aids, the CUA
+    administrator's), or None (some commune)."""
     if isinstance(principal, ApiKey):
         return False
+    if obj == "cua":
+        return is_cua_admin(principal)
     if obj is None:
         return has_role(principal, ADVISERS, module=MODULE, anywhere=True)
     commune = _commune_of(obj)

@@ -113,7 +113,7 @@ def _clean_aid(data: dict[str, Any]) -> None:
 @transaction.atomic
 def local_aid_create(*, actor: User, commune: Commune | None, **data: Any) -> LocalAid:
     """A local aid of a commune, or of the CUA (``commune=None``)."""
-    require(actor, "rights.manage_local_aids", commune)
+    require(actor, "rights.manage_local_aids", commune or "cua")
     _clean_aid(data)
     aid = LocalAid.objects.create(
         commune=commune, **{k: v for k, v in data.items() if k in LOCAL_AID_FIELDS}
@@ -318,7 +318,9 @@ def detection_update(
 def purge_expired(*, now=None) -> int:
     """Delete pooled households and saved simulations past their retention date."""
     now = now or timezone.now()
-    households, _ = PooledHousehold.objects.filter(expires_at__lte=now).delete()
+    expired = PooledHousehold.objects.filter(expires_at__lte=now)
+    households = expired.count()  # delete() would also count the cascaded detections
+    expired.delete()
     simulations, _ = SavedSimulation.objects.filter(expires_at__lte=now).delete()
     if households or simulations:
         audit_record(

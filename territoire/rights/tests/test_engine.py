@@ -60,9 +60,7 @@ CASES |= {
         (child(2010, School.LYCEE), child(2014, School.COLLEGE), child(2020, School.PRIMARY)),
         rent=800,
     ),
-    "single-parent-baby": Situation(
-        (adult(1998),), (child(2025),), rent=550, depcom="62041"
-    ),
+    "single-parent-baby": Situation((adult(1998),), (child(2025),), rent=550, depcom="62041"),
     "single-parent-alimony": Situation(
         (adult(1990, Activity.WORKING, 900, resources={"alimony": (150,) * 12}),),
         (child(2017, School.PRIMARY), child(2019, School.NURSERY)),
@@ -94,7 +92,9 @@ CASES |= {
         (adult(1955, Activity.RETIRED, resources={"pension": (2400,) * 12}),),
         housing=Housing.OWNER,
     ),
-    "student": Situation((adult(2004, Activity.STUDENT),), rent=380, housing=Housing.TENANT_FURNISHED),
+    "student": Situation(
+        (adult(2004, Activity.STUDENT),), rent=380, housing=Housing.TENANT_FURNISHED
+    ),
     "student-working": Situation(
         (adult(2003, Activity.STUDENT, 600),), rent=400, housing=Housing.TENANT_FURNISHED
     ),
@@ -103,16 +103,21 @@ CASES |= {
         (adult(1970, Activity.UNEMPLOYED, resources={"unemployment": (900,) * 12}),), rent=520
     ),
     "pregnant": Situation((adult(1996, pregnant=True),), rent=500),
-    "buyer": Situation((adult(1988, Activity.WORKING, 1400), adult(1989)), rent=700, housing=Housing.BUYER),
+    "buyer": Situation(
+        (adult(1988, Activity.WORKING, 1400), adult(1989)), rent=700, housing=Housing.BUYER
+    ),
     "rsa-already-paid": Situation(
         (adult(1990),), rent=500, current_benefits={"rsa": 560.0, "aide_logement": 300.0}
     ),
     "with-reference-income": Situation(
-        (adult(1980, Activity.WORKING, 1100),), (child(2012, School.COLLEGE),), rent=500,
+        (adult(1980, Activity.WORKING, 1100),),
+        (child(2012, School.COLLEGE),),
+        rent=500,
         reference_income=11000.0,
     ),
     "disabled-child": Situation(
-        (adult(1982, Activity.WORKING, 1500),), (child(2015, School.PRIMARY, disabled=True),),
+        (adult(1982, Activity.WORKING, 1500),),
+        (child(2015, School.PRIMARY, disabled=True),),
         rent=600,
     ),
 }
@@ -154,7 +159,10 @@ def test_simulator_equals_openfisca_directly(computed):
             if code == "css":
                 assert ("css" in shown) == bool(value), name
             else:
-                assert shown.get(code, 0.0) == pytest.approx(round(value, 2), abs=0.01), (name, code)
+                assert shown.get(code, 0.0) == pytest.approx(round(value, 2), abs=0.01), (
+                    name,
+                    code,
+                )
 
 
 def test_batch_equals_single(computed):

@@ -107,7 +107,12 @@ def test_household_resources_average(situation):
 
 
 ANSWERS = {
-    "foyer": {"adults": 2, "adult1_birth": "1985-07-14", "adult2_birth": "1987-01-02", "children": 1},
+    "foyer": {
+        "adults": 2,
+        "adult1_birth": "1985-07-14",
+        "adult2_birth": "1987-01-02",
+        "children": 1,
+    },
     "enfants": {"c1_birth": "2014-09-01", "c1_school": "college", "c1_disabled": True},
     "situation": {
         "a1_activity": "actif",
