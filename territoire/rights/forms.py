@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -100,7 +100,7 @@ class StepForm(AccessibleFormMixin, forms.Form):
         self.answers = answers or {}
         super().__init__(*args, **kwargs)
 
-    def adults(self) -> int:
+    def adult_count(self) -> int:
         return int(self.answers.get("foyer", {}).get("adults", 1) or 1)
 
     def to_session(self) -> dict[str, Any]:
@@ -144,7 +144,7 @@ class HouseholdForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if data.get("adults") == 2 and not data.get("adult2_birth"):
             self.add_error("adult2_birth", "Indiquez la date de naissance de votre conjoint·e.")
         today = date.today()
@@ -172,7 +172,7 @@ class ChildrenForm(StepForm):
 class SituationForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for i in range(1, self.adults() + 1):
+        for i in range(1, self.adult_count() + 1):
             who = "Vous" if i == 1 else "Votre conjoint·e"
             self.fields[f"a{i}_activity"] = forms.ChoiceField(
                 label=f"{who} : situation professionnelle", choices=ACTIVITY_CHOICES
@@ -211,7 +211,7 @@ class HousingForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         pays = data.get("housing") in (
             Housing.TENANT, Housing.TENANT_FURNISHED, Housing.SOCIAL_TENANT, Housing.BUYER
         )  # fmt: skip
@@ -223,7 +223,7 @@ class HousingForm(StepForm):
 class ResourcesForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        for i in range(1, self.adults() + 1):
+        for i in range(1, self.adult_count() + 1):
             who = "Vous" if i == 1 else "Votre conjoint·e"
             for m, when in ((1, "le mois dernier"), (2, "il y a 2 mois"), (3, "il y a 3 mois")):
                 self.fields[f"a{i}_salary_m{m}"] = _money(
@@ -307,7 +307,9 @@ class LocalAidForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, communes: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes if communes is not None else Commune.objects
+        cast(forms.ModelChoiceField, self.fields["commune"]).queryset = (
+            communes if communes is not None else Commune.objects.all()
+        )
         self.order_fields(["commune", *self.Meta.fields])
 
 

@@ -176,7 +176,9 @@ def pooled_import(
     households, report = [], []
     for number, row in enumerate(reader, start=2):
         try:
-            line = parse_line(row, partner=partner, key=settings.SECRET_KEY, communes=set(communes))
+            line = parse_line(
+                row, partner=partner, key=str(settings.SECRET_KEY), communes=set(communes)
+            )
         except LineError as exc:
             report.append({"line": number, "errors": exc.errors})
             continue

@@ -88,8 +88,8 @@ CURRENT_BENEFITS: dict[str, tuple[str, str]] = {
 }
 # Individual benefits set to 0 in past months for people who do not declare them.
 _INDIVIDUAL_PAST_ZERO = ("aah", "caah", "mva", "asi", "ass")
-_FAMILY_PAST_ZERO = ("rsa", "ppa", "aide_logement", "af", "cf", "asf", "paje_base", "aeeh")
-_FAMILY_PAST_ZERO += ("aspa", "ada")
+_FAMILY_PAST_ZERO: tuple[str, ...] = ("rsa", "ppa", "aide_logement", "af", "cf", "asf")
+_FAMILY_PAST_ZERO += ("paje_base", "aeeh", "aspa", "ada")
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,7 @@ def local_aid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 services.local_aid_update(actor=person(request), aid=aid, **data)
         except ValidationError as exc:
-            attach_service_errors(form, exc)
+            attach_service_errors(form, exc)  # type: ignore[arg-type]
         except PermissionDenied:
             form.add_error("commune", "Seul l'administrateur de la CUA crée les aides de la CUA.")
         else:
