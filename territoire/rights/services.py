@@ -146,7 +146,13 @@ def local_aid_update(*, actor: User, aid: LocalAid, **data: Any) -> LocalAid:
 
 @transaction.atomic
 def pooled_import(
-    *, actor: User, partner: str, legal_basis: str, period: str, content: bytes
+    *,
+    actor: User,
+    partner: str,
+    legal_basis: str,
+    period: str,
+    content: bytes,
+    scan: bool = True,
 ) -> PooledImport:
     """Import a pooled partner file: every valid line becomes a pseudonymous household, every
     other line is reported (line number and reasons) and skipped. The file's content is not
@@ -201,9 +207,10 @@ def pooled_import(
         obj=record,
         changes={"partner": partner, "lines_ok": len(households), "rejected": len(report)},
     )
-    from territoire.rights.tasks import scan_import_task
+    if scan:
+        from territoire.rights.tasks import scan_import_task
 
-    transaction.on_commit(lambda: scan_import_task(record.pk))
+        transaction.on_commit(lambda: scan_import_task(record.pk))
     return record
 
 
