@@ -13,7 +13,19 @@ from typing import Any
 import numpy as np
 
 from territoire.rights.catalogue import BENEFITS, BENEFITS_BY_CODE, CSS, Benefit
-from territoire.rights.situation import Situation, to_openfisca
+from territoire.rights.situation import (
+    CURRENT_BENEFITS,
+    FAMILY_PAST_ZERO,
+    HISTORY_MONTHS,
+    INCAPACITY_RATES,
+    INDIVIDUAL_PAST_ZERO,
+    RESOURCES,
+    Person,
+    Situation,
+    full_history,
+    months_before,
+    to_openfisca,
+)
 
 _LOCK = threading.Lock()
 
@@ -107,119 +119,111 @@ ROLES = {
 }
 
 
-def _merge(dicts: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], np.ndarray]:
-    """Per-household build dicts → one columnar description, and each person's household."""
-    persons: list[str] = []
-    household_of: list[int] = []
-    groups: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {k: [] for k in ROLES}
-    inputs: dict[str, dict[str, dict[str, list[tuple[int, Any]]]]] = {}
-    keys = {"famille": "familles", "foyer_fiscal": "foyers_fiscaux", "menage": "menages"}
-    plural = {
-        "parents": None,
-        "enfants": "enfant",
-        "declarants": None,
-        "personnes_a_charge": "personne_a_charge",
-        "personne_de_reference": "personne_de_reference",
-        "conjoint": "conjoint",
-    }
-    for h, data in enumerate(dicts):
-        local: dict[str, int] = {}
-        for pid, variables in data["individus"].items():
-            local[pid] = len(persons)
-            persons.append(f"{h}:{pid}")
-            household_of.append(h)
-            for name, by_period in variables.items():
-                for period, value in by_period.items():
-                    inputs.setdefault("individu", {}).setdefault(name, {}).setdefault(
-                        period, []
-                    ).append((local[pid], value))
-        for entity, key in keys.items():
-            for _gid, group in data[key].items():
-                members: list[tuple[str, str]] = []
-                for role_key, value in group.items():
-                    if role_key not in plural:
-                        continue
-                    for i, pid in enumerate(value):
-                        role = plural[role_key]
-                        if role is None:  # parents/declarants: first is the main one
-                            role = ROLES[entity][0] if i == 0 else "conjoint"
-                        members.append((pid, role))
-                index = len(groups[entity])
-                groups[entity].append((h, members))
-                for name, by_period in group.items():
-                    if name in plural:
-                        continue
-                    for period, value in by_period.items():
-                        inputs.setdefault(entity, {}).setdefault(name, {}).setdefault(
-                            period, []
-                        ).append((index, value))
-                for pid, role in members:
-                    inputs.setdefault("_membership", {}).setdefault(entity, {}).setdefault(
-                        "", []
-                    ).append((local[pid], (index, role)))
-    return (
-        {"persons": persons, "groups": groups, "inputs": inputs},
-        np.array(household_of, dtype=np.int64),
-    )
-
-
 def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.ndarray]:
-    """One vectorised OpenFisca simulation of all the households (the batch scan), built from
-    exactly the inputs the single simulation uses. Returns it and each person's household."""
+    """One vectorised OpenFisca simulation of all the households (the batch scan). Builds
+    numpy columns straight from the situations, with the same inputs as ``to_openfisca``
+    gives the single simulation (test_engine checks both agree on every case). Returns the
+    simulation and each person's household index."""
     from openfisca_core.simulation_builder import SimulationBuilder
 
     tbs = tax_benefit_system()
-    merged, household_of = _merge([to_openfisca(s, period) for s in situations])
-    n = len(merged["persons"])
+    households = len(situations)
+    past = months_before(period, HISTORY_MONTHS)
+    people: list[Person] = []
+    household_of: list[int] = []
+    roles: dict[str, list[str]] = {entity: [] for entity in ROLES}
+    first_adult: list[bool] = []
+    for h, situation in enumerate(situations):
+        for i, person in enumerate(situation.adults + situation.children):
+            people.append(person)
+            household_of.append(h)
+            first_adult.append(i == 0)
+            kind = 0 if i == 0 else 1 if i < len(situation.adults) else 2
+            for entity, names in ROLES.items():
+                roles[entity].append(names[kind])
+    n = len(people)
+    of_household = np.array(household_of, dtype=np.int64)
     builder = SimulationBuilder()
     builder.create_entities(tbs)
-    builder.declare_person_entity("individu", merged["persons"])
-    membership = merged["inputs"].pop("_membership")
+    builder.declare_person_entity("individu", [str(i) for i in range(n)])
+    group_ids = [str(h) for h in range(households)]
     for entity in ROLES:
-        count = len(merged["groups"][entity])
-        group_ids = [f"{entity}{i}" for i in range(count)]
         instance = builder.declare_entity(entity, group_ids)
-        of_person = np.empty(n, dtype=object)
-        roles = np.empty(n, dtype=object)
-        for person, (index, role) in membership[entity][""]:
-            of_person[person] = group_ids[index]
-            roles[person] = role
-        builder.join_with_persons(instance, of_person, roles)
+        builder.join_with_persons(
+            instance, np.array(group_ids, dtype=object)[of_household], np.array(roles[entity])
+        )
     sim = builder.build(tbs)
-    sizes = {"individu": n} | {e: len(merged["groups"][e]) for e in ROLES}
-    for entity, variables in merged["inputs"].items():
-        for name, by_period in variables.items():
-            variable = tbs.variables[name]
-            for period_key, pairs in by_period.items():
-                array = _column(variable, sizes[entity], pairs)
-                sim.set_input(name, period_key, array)
-    return sim, household_of
+
+    def enum(name: str, values: list[str]) -> Any:
+        return tbs.variables[name].possible_values.encode(np.array(values))
+
+    sim.set_input(
+        "date_naissance",
+        "ETERNITY",
+        np.array([p.birth_date.isoformat() for p in people], dtype="datetime64[D]"),
+    )
+    sim.set_input("activite", period, enum("activite", [p.activity.value for p in people]))
+    sim.set_input("handicap", period, np.array([p.disabled for p in people]))
+    sim.set_input(
+        "taux_incapacite",
+        period,
+        np.array([INCAPACITY_RATES.get(p.incapacity, 0.0) for p in people], dtype=np.float32),
+    )
+    sim.set_input(
+        "aah_restriction_substantielle_durable_acces_emploi",
+        period,
+        np.array([p.work_restriction for p in people]),
+    )
+    sim.set_input("enceinte", period, np.array([p.pregnant for p in people]))
+    sim.set_input("scolarite", period, enum("scolarite", [p.school.value for p in people]))
+    for kind, (net, taxable) in RESOURCES.items():
+        history = np.array(
+            [full_history(p.resources.get(kind, ())) for p in people], dtype=np.float32
+        ).reshape(n, HISTORY_MONTHS)
+        for j, month in enumerate([period, *past]):
+            column = history[:, max(j - 1, 0)]
+            sim.set_input(net, month, column)
+            if taxable:
+                sim.set_input(taxable, month, column)
+    first = np.array(first_adult)
+    for variable in INDIVIDUAL_PAST_ZERO:
+        declared = np.array(
+            [situations[h].current_benefits.get(variable, 0.0) for h in household_of],
+            dtype=np.float32,
+        )
+        if CURRENT_BENEFITS.get(variable, ("", ""))[1] != "individu":
+            declared[:] = 0
+        column = np.where(first, declared, 0).astype(np.float32)
+        for month in past:
+            sim.set_input(variable, month, column)
+    for variable in FAMILY_PAST_ZERO:
+        column = np.array(
+            [s.current_benefits.get(variable, 0.0) for s in situations], dtype=np.float32
+        )
+        if CURRENT_BENEFITS.get(variable, ("", "famille"))[1] != "famille":
+            column[:] = 0
+        for month in past:
+            sim.set_input(variable, month, column)
+    sim.set_input("rsa_isolement_recent", period, np.zeros(households, dtype=bool))
+    incomes = [s.reference_income for s in situations]
+    if any(income is not None for income in incomes):
+        if any(income is None for income in incomes):
+            raise ValueError("A batch mixes households with and without reference income.")
+        for offset in (1, 2, 3):
+            sim.set_input("rfr", str(int(period[:4]) - offset), np.array(incomes, dtype=float))
+    depcom = np.array([s.depcom for s in situations])
+    for month in [period, *past[:12]]:
+        sim.set_input("depcom", month, depcom)
+    sim.set_input(
+        "statut_occupation_logement",
+        period,
+        enum("statut_occupation_logement", [s.housing.value for s in situations]),
+    )
+    sim.set_input("loyer", period, np.array([s.rent for s in situations], dtype=np.float32))
+    return sim, of_household
 
 
-def _column(variable: Any, size: int, pairs: Iterable[tuple[int, Any]]) -> Any:
-    default = variable.default_value
-    if variable.value_type.__name__ == "Enum":
-        values = np.full(size, default.name, dtype=object)
-        for index, value in pairs:
-            values[index] = value
-        return variable.possible_values.encode(values.astype(str))
-    if variable.value_type.__name__ == "date":
-        values = np.full(size, np.datetime64(default), dtype="datetime64[D]")
-        for index, value in pairs:
-            values[index] = np.datetime64(value)
-        return values
-    dtype = variable.dtype
-    values = np.full(size, default, dtype=dtype)
-    for index, value in pairs:
-        values[index] = value
-    return values
-
-
-# In a batch of several households, openfisca-france 176.1.8 gives the bourses of one household
-# a value that depends on the others (found by test_batch_equals_single; alone, the batch
-# agrees). Until understood, the scan leaves them out; the simulator shows them.
-BATCH_UNRELIABLE = ("bourse_college", "bourse_lycee")
-SCAN_CODES = tuple(b.code for b in BENEFITS if b.code not in BATCH_UNRELIABLE) + ("css",)
+SCAN_CODES = tuple(b.code for b in BENEFITS) + ("css",)
 
 
 def simulate_batch(
@@ -227,6 +231,19 @@ def simulate_batch(
 ) -> dict[str, np.ndarray]:
     """Amounts per household (as OpenFisca gives them) for each benefit code, plus ``css``
     (1.0 when the CSS is open, free or with participation)."""
+    with_income = [i for i, s in enumerate(situations) if s.reference_income is not None]
+    if with_income and len(with_income) < len(situations):
+        # rfr is either an input for every household of a simulation or for none: two runs.
+        without = [i for i, s in enumerate(situations) if s.reference_income is None]
+        parts = [
+            (indexes, simulate_batch([situations[i] for i in indexes], period, codes))
+            for indexes in (with_income, without)
+        ]
+        merged: dict[str, np.ndarray] = {}
+        for indexes, amounts in parts:
+            for code, values in amounts.items():
+                merged.setdefault(code, np.zeros(len(situations)))[indexes] = values
+        return merged
     sim, household_of = build_batch(situations, period)
     households = len(situations)
     wanted = list(codes) if codes is not None else [b.code for b in BENEFITS] + ["css"]

@@ -87,9 +87,9 @@ CURRENT_BENEFITS: dict[str, tuple[str, str]] = {
     "ass": ("ass", "individu"),
 }
 # Individual benefits set to 0 in past months for people who do not declare them.
-_INDIVIDUAL_PAST_ZERO = ("aah", "caah", "mva", "asi", "ass")
-_FAMILY_PAST_ZERO: tuple[str, ...] = ("rsa", "ppa", "aide_logement", "af", "cf", "asf")
-_FAMILY_PAST_ZERO += ("paje_base", "aeeh", "aspa", "ada")
+INDIVIDUAL_PAST_ZERO = ("aah", "caah", "mva", "asi", "ass")
+FAMILY_PAST_ZERO: tuple[str, ...] = ("rsa", "ppa", "aide_logement", "af", "cf", "asf")
+FAMILY_PAST_ZERO += ("paje_base", "aeeh", "aspa", "ada")
 
 
 @dataclass(frozen=True)
@@ -178,12 +178,12 @@ def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
         if CURRENT_BENEFITS.get(code, ("", ""))[1] == "individu"
     }
     for pid in individuals:
-        for variable in _INDIVIDUAL_PAST_ZERO:
+        for variable in INDIVIDUAL_PAST_ZERO:
             # Individual benefits declared for the household are carried by the first adult.
             amount = declared_individual.get(variable, 0.0) if pid == "adulte1" else 0.0
             individuals[pid][variable] = dict.fromkeys(past, amount)
     family: dict[str, Any] = {"parents": adult_ids, "enfants": child_ids}
-    for variable in _FAMILY_PAST_ZERO:
+    for variable in FAMILY_PAST_ZERO:
         amount = situation.current_benefits.get(variable, 0.0)
         if CURRENT_BENEFITS.get(variable, ("", "famille"))[1] != "famille":
             amount = 0.0

@@ -169,8 +169,6 @@ def test_batch_equals_single(computed):
     names, _, batch, direct = computed
     for i, name in enumerate(names):
         for code, value in direct[name].items():
-            if code in engine.BATCH_UNRELIABLE:
-                continue
             assert batch[code][i] == pytest.approx(value, abs=0.01), (name, code)
 
 
