@@ -214,11 +214,9 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
     depcom = np.array([s.depcom for s in situations])
     for month in [period, *past[:12]]:
         sim.set_input("depcom", month, depcom)
-    sim.set_input(
-        "statut_occupation_logement",
-        period,
-        enum("statut_occupation_logement", [s.housing.value for s in situations]),
-    )
+    housing = enum("statut_occupation_logement", [s.housing.value for s in situations])
+    for month in [period, *past[:12]]:
+        sim.set_input("statut_occupation_logement", month, housing)
     sim.set_input("loyer", period, np.array([s.rent for s in situations], dtype=np.float32))
     return sim, of_household
 

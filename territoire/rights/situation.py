@@ -201,7 +201,11 @@ def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
         "conjoint": adult_ids[1:2],
         "enfants": child_ids,
         "depcom": {month: situation.depcom for month in [period, *past[:12]]},
-        "statut_occupation_logement": {period: situation.housing.value},
+        # Yearly rules (chèque énergie) read the status in January: the home is assumed the
+        # same over the last twelve months.
+        "statut_occupation_logement": {
+            month: situation.housing.value for month in [period, *past[:12]]
+        },
         "loyer": {period: float(situation.rent)},
     }
     return {

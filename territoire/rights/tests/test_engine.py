@@ -179,6 +179,13 @@ def test_income_history_changes_the_result(computed):
     assert direct["single-0"]["rsa"] > 0 and direct["single-2500"]["rsa"] == 0
 
 
+def test_yearly_rules_see_the_home(computed):
+    """The chèque énergie reads the housing status in January: it must be set there too."""
+    _, _, _, direct = computed
+    assert direct["pensioner-low"]["cheque_energie"] > 0
+    assert direct["pensioner-comfortable"]["cheque_energie"] == 0
+
+
 def test_catalogue_variables_exist_in_installed_openfisca():
     variables = engine.tax_benefit_system().variables
     for benefit in BENEFITS:
