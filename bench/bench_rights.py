@@ -93,6 +93,8 @@ def main() -> None:
         f"(ratio {ref / median:.1f}x faster)"
     )
 
+    if not args.households:
+        return
     households = situations(args.households)
     t = time.perf_counter()
     total = 0
