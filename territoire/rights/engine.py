@@ -138,9 +138,9 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
             people.append(person)
             household_of.append(h)
             first_adult.append(i == 0)
-            kind = 0 if i == 0 else 1 if i < len(situation.adults) else 2
+            slot = 0 if i == 0 else 1 if i < len(situation.adults) else 2
             for entity, names in ROLES.items():
-                roles[entity].append(names[kind])
+                roles[entity].append(names[slot])
     n = len(people)
     of_household = np.array(household_of, dtype=np.int64)
     builder = SimulationBuilder()
