@@ -96,7 +96,15 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = form_class(request.POST, answers=answers)
         if form.is_valid():
-            answers[slug] = form.to_session()
+            values = form.to_session()
+            before = answers.get(slug, {})
+            if slug == "foyer" and any(
+                before.get(key) != values.get(key) for key in ("adults", "children")
+            ):
+                # Later pages ask one question per person: they must be answered again.
+                for later_step in ("enfants", "situation", "ressources"):
+                    answers.pop(later_step, None)
+            answers[slug] = values
             request.session[SESSION_KEY] = answers
             steps = active_steps(answers)
             later = steps[steps.index(slug) + 1 :]

@@ -210,3 +210,16 @@ def test_pages_need_their_ability(arras):
     citizen = logged_in_client(person_with_role(Role.CITIZEN))
     for name in ("rights:detections", "rights:import", "rights:local_aids", "rights:stats"):
         assert citizen.get(reverse(name)).status_code == 403
+
+
+def test_changing_the_household_asks_again_per_person(client, arras):
+    answer_everything(client, arras)
+    client.post(
+        reverse("rights:step", args=["foyer"]),
+        {"adults": "1", "adult1_birth": "01/05/1990", "children": "2"},
+    )
+    response = client.get(reverse("rights:result"))
+    assert response.status_code == 302
+    assert response.url == reverse("rights:step", args=["enfants"])
+    page = client.get(reverse("rights:step", args=["enfants"])).content.decode()
+    assert "Enfant 2 : date de naissance" in page
