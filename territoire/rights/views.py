@@ -23,7 +23,8 @@ from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
 from territoire.rights import engine, selectors, services
-from territoire.rights.catalogue import CAUTION, DRIVER_LABELS
+from territoire.rights.catalogue import CAUTION
+from territoire.rights.explain import ZONE_LABELS, explain
 from territoire.rights.forms import (
     STEP_FORMS,
     FollowUpForm,
@@ -39,7 +40,6 @@ from territoire.rights.situation import situation_from_json
 
 SESSION_KEY = "rights_answers"
 STEP_TITLES = dict(STEPS)
-ZONE_LABELS = {"zone_1": "zone 1", "zone_2": "zone 2", "zone_3": "zone 3"}
 
 
 def _crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -138,10 +138,6 @@ def _complete(request: HttpRequest):
     return answers, missing
 
 
-def explain(drivers: tuple[str, ...]) -> str:
-    return ", ".join(DRIVER_LABELS[d] for d in drivers)
-
-
 def _simulate(request: HttpRequest):
     answers, _ = _complete(request)
     situation = build_situation(answers)
@@ -185,7 +181,10 @@ def result(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"La simulation « {saved.reference} » est enregistrée.")
                 return redirect("rights:saved")
-    rows = [{"result": r, "why": explain(r.benefit.drivers)} for r in outcome.benefits]
+    rows = [
+        {"result": r, "why": explain(r.benefit, situation, zone=outcome.zone, today=date.today())}
+        for r in outcome.benefits
+    ]
     return render(
         request,
         "rights/result.html",
@@ -209,7 +208,7 @@ def summary_download(request: HttpRequest) -> HttpResponse:
     _, missing = _complete(request)
     if missing:
         return redirect("rights:step", slug=missing[0])
-    _, outcome, commune, local = _simulate(request)
+    situation, outcome, commune, local = _simulate(request)
     lines = [
         "Estimation de vos droits — Communauté Urbaine d'Arras",
         f"Mois simulé : {outcome.period}. Commune : {commune.name if commune else '?'}.",
@@ -221,7 +220,9 @@ def summary_download(request: HttpRequest) -> HttpResponse:
             amount += f" (versé une fois par an : {r.amount:.2f} €)"
         lines += [
             f"- {r.benefit.label} : {amount}",
-            f"  Pourquoi : {explain(r.benefit.drivers)}.",
+            "  Calculé d'après "
+            + explain(r.benefit, situation, zone=outcome.zone, today=date.today())
+            + ".",
             f"  Organisme : {r.benefit.institution}. Demande : {r.benefit.claim_url}",
             f"  Pièces : {', '.join(r.benefit.documents)}.",
         ]

@@ -41,6 +41,7 @@ def test_questionnaire_keeps_answers_and_shows_result(client, arras):
     page = client.get(reverse("rights:result")).content.decode()
     assert "Revenu de solidarité active" in page
     assert "Ces montants sont des estimations" in page
+    assert "1 adulte, 0 enfant" in page  # the "why" names the answers
     assert "zone" in page
     # Back: the page shows what was answered.
     back = client.get(reverse("rights:step", args=["logement"])).content.decode()
