@@ -224,3 +224,32 @@ def test_changing_the_household_asks_again_per_person(client, arras):
     assert response.url == reverse("rights:step", args=["enfants"])
     page = client.get(reverse("rights:step", args=["enfants"])).content.decode()
     assert "Enfant 2 : date de naissance" in page
+
+
+def test_local_aids_and_saved_simulations_are_isolated(arras, beaurains):
+    other_aid = LocalAid.objects.create(
+        commune=beaurains, name="Aide réservée à Beaurains", institution="CCAS"
+    )
+    from django.utils import timezone
+
+    SavedSimulation.objects.create(
+        commune=beaurains, consent_by="adviser", reference="Dossier-Beaurains-42",
+        period="2026-10", answers={}, results=[], monthly_total=0,
+        expires_at=timezone.now() + timezone.timedelta(days=1),
+    )  # fmt: skip
+    client = logged_in_client(person_with_role(Role.AGENT, arras, module="rights"))
+    assert_commune_isolation(
+        client,
+        hidden_urls=[reverse("rights:local_aid_edit", args=[other_aid.pk])],
+        lists=[
+            (reverse("rights:local_aids"), "Aide réservée à Beaurains"),
+            (reverse("rights:saved"), "Dossier-Beaurains-42"),
+        ],
+        writes=[
+            (
+                "post",
+                reverse("rights:local_aid_edit", args=[other_aid.pk]),
+                {"name": "Pris", "institution": "X"},
+            )
+        ],
+    )
