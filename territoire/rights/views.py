@@ -468,11 +468,20 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stats(request: HttpRequest) -> HttpResponse:
     require(request.user, "rights.view_stats")
+    figures = selectors.non_take_up_stats(request.user)
+    chart = {
+        "labels": [month for month, _ in figures["over_time"]],
+        "values": [float(row["amount"]) for _, row in figures["over_time"]],
+        "label": "Droits ouverts grâce au programme, montant mensuel",
+        "unit": "€",
+        "type": "bar",
+    }
     return render(
         request,
         "rights/stats.html",
         {
-            "stats": selectors.non_take_up_stats(request.user),
+            "stats": figures,
+            "chart": chart,
             "labels": _benefit_labels(),
             "breadcrumbs": _crumbs(("Statistiques du non-recours", None)),
         },

@@ -37,6 +37,11 @@ def rights_data(live_server):
         content=to_csv(rows), scan=False,
     )  # fmt: skip
     services.scan_import(record.pk)
+    from territoire.rights.models import Detection
+
+    detection = Detection.objects.filter(commune=arras).exclude(benefit="css").first()
+    for status in ("contacted", "claim_filed", "opened"):
+        detection = services.detection_update(actor=agent, detection=detection, status=status)
     return record
 
 
@@ -136,8 +141,12 @@ def test_adviser_and_admin_pages(rights_data, live_server, browser, tmp_path):
     with page.expect_navigation():
         page.get_by_role("button", name="Enregistrer l'aide").click()
     check_page(page, report, "local aid, errors")
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/droits/statistiques/")
-    check_page(page, report, "statistics")
+    page.wait_for_selector(".chart canvas")
+    check_page(page, report, "statistics, chart and table")
+    assert not errors
     page.goto(f"{base}/droits/simulations/")
     check_page(page, report, "saved simulations")
 
