@@ -24,7 +24,7 @@ from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
 from territoire.rights import engine, selectors, services
 from territoire.rights.catalogue import CAUTION
-from territoire.rights.explain import ZONE_LABELS, explain
+from territoire.rights.explain import HOUSING_LABELS, ZONE_LABELS, explain
 from territoire.rights.forms import (
     STEP_FORMS,
     FollowUpForm,
@@ -423,12 +423,14 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     except PooledHousehold.DoesNotExist as exc:
         raise Http404 from exc
     services.household_view_record(actor=person(request), household=found)
+    situation = situation_from_json(found.situation)
     return render(
         request,
         "rights/household.html",
         {
             "household": found,
-            "situation": situation_from_json(found.situation),
+            "situation": situation,
+            "housing_label": HOUSING_LABELS[situation.housing],
             "detections": found.detections.all(),
             "labels": _benefit_labels(),
             "form": FollowUpForm(),
