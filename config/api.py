@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from territoire.core.api import ApiKeyAuth, SessionAuth
 from territoire.core.api import router as core_router
 from territoire.core.problems import django_validation_errors, field_errors, problem
+from territoire.rights.api import router as rights_router
 from territoire.sensors.api import router as sensors_router
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/sensors", sensors_router)
+api.add_router("/rights", rights_router)
 
 
 @api.exception_handler(NinjaValidationError)
