@@ -44,6 +44,7 @@ db: deps
 	$(PY) manage.py seed_governance_demo
 	$(PY) manage.py seed_knowledge_demo
 	$(PY) manage.py seed_procedures_demo
+	$(PY) manage.py seed_rights_demo
 
 setup: assets db
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("gouvernance/", include("territoire.governance.urls")),
     path("aide/", include("territoire.knowledge.urls")),
     path("demarches/", include("territoire.procedures.urls")),
+    path("droits/", include("territoire.rights.urls")),
     path("", include("territoire.core.urls")),
 ]
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "territoire.governance",
     "territoire.knowledge",
     "territoire.procedures",
+    "territoire.rights",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ MODULES: tuple[Module, ...] = (
         _("Zéro non-recours"),
         _("Simulateur de droits sociaux et repérage des droits non réclamés."),
         2,
+        url_name="rights:home",
     ),
     Module(
         "procedures",

@@ -1,0 +1,190 @@
+"""The pure mapping: situation → OpenFisca inputs, JSON round trip, questionnaire answers."""
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from territoire.rights.questionnaire import active_steps, build_situation
+from territoire.rights.situation import (
+    HISTORY_MONTHS,
+    Activity,
+    Housing,
+    Person,
+    School,
+    Situation,
+    full_history,
+    household_monthly_resources,
+    months_before,
+    situation_from_json,
+    situation_to_json,
+    to_openfisca,
+)
+
+PERIOD = "2026-10"
+
+
+def test_months_before_crosses_years():
+    assert months_before("2026-02", 3) == ["2026-01", "2025-12", "2025-11"]
+
+
+@given(st.lists(st.floats(0, 10_000, allow_nan=False), max_size=12))
+def test_history_keeps_given_months_then_their_average(values):
+    history = full_history(tuple(values))
+    assert len(history) == HISTORY_MONTHS
+    assert history[: len(values)] == [float(v) for v in values]
+    average = sum(values) / 12
+    assert all(abs(v - average) < 1e-6 for v in history[12:])
+
+
+amounts = st.floats(0, 5000, allow_nan=False).map(lambda v: round(v, 2))
+people = st.builds(
+    Person,
+    birth_date=st.dates(date(1930, 1, 1), date(2025, 1, 1)),
+    activity=st.sampled_from(Activity),
+    disabled=st.booleans(),
+    incapacity=st.sampled_from(["", "moins_50", "50_79", "80_plus"]),
+    pregnant=st.booleans(),
+    school=st.sampled_from(School),
+    resources=st.dictionaries(
+        st.sampled_from(["salary", "unemployment", "pension", "alimony"]),
+        # Three distinct months then a constant: enough variety, cheap to generate.
+        st.tuples(amounts, amounts, amounts, amounts).map(lambda t: t[:3] + (t[3],) * 9),
+        max_size=2,
+    ),
+)
+situations = st.builds(
+    Situation,
+    adults=st.lists(people, min_size=1, max_size=2).map(tuple),
+    children=st.lists(people, max_size=3).map(tuple),
+    depcom=st.sampled_from(["62041", "62065", "62099"]),
+    housing=st.sampled_from(Housing),
+    rent=amounts,
+    current_benefits=st.dictionaries(st.sampled_from(["rsa", "aah", "af"]), amounts),
+    reference_income=st.one_of(st.none(), amounts),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(situations)
+def test_json_round_trip(situation):
+    assert situation_from_json(situation_to_json(situation)) == situation
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(situations)
+def test_mapping_is_complete_and_consistent(situation):
+    data = to_openfisca(situation, PERIOD)
+    persons = data["individus"]
+    assert len(persons) == len(situation.adults) + len(situation.children)
+    family = data["familles"]["famille1"]
+    assert family["parents"] == [f"adulte{i + 1}" for i in range(len(situation.adults))]
+    assert len(family["enfants"]) == len(situation.children)
+    menage = data["menages"]["menage1"]
+    assert menage["depcom"][PERIOD] == situation.depcom
+    assert menage["statut_occupation_logement"][PERIOD] == situation.housing.value
+    assert menage["loyer"][PERIOD] == situation.rent
+    first = situation.adults[0]
+    salary = data["individus"]["adulte1"]["salaire_net"]
+    given_salary = first.resources.get("salary", (0.0,) * 12)
+    assert salary[months_before(PERIOD, 1)[0]] == given_salary[0]
+    assert salary[PERIOD] == given_salary[0]
+    assert data["individus"]["adulte1"]["salaire_imposable"] == salary
+    # Past benefits are the declared ones, never left to OpenFisca's formulas.
+    past = months_before(PERIOD, HISTORY_MONTHS)
+    assert set(family["rsa"]) == set(past)
+    assert family["rsa"][past[0]] == situation.current_benefits.get("rsa", 0.0)
+    assert data["individus"]["adulte1"]["aah"][past[0]] == situation.current_benefits.get(
+        "aah", 0.0
+    )
+    # A default that would create a right is always set.
+    assert family["rsa_isolement_recent"][PERIOD] is False
+    if situation.reference_income is None:
+        assert "rfr" not in data["foyers_fiscaux"]["foyer1"]
+    else:
+        assert data["foyers_fiscaux"]["foyer1"]["rfr"]["2024"] == situation.reference_income
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(situations)
+def test_household_resources_average(situation):
+    assert household_monthly_resources(situation) >= 0
+
+
+ANSWERS = {
+    "foyer": {
+        "adults": 2,
+        "adult1_birth": "1985-07-14",
+        "adult2_birth": "1987-01-02",
+        "children": 1,
+    },
+    "enfants": {"c1_birth": "2014-09-01", "c1_school": "college", "c1_disabled": True},
+    "situation": {
+        "a1_activity": "actif",
+        "a1_disabled": True,
+        "a1_incapacity": "50_79",
+        "a1_restriction": True,
+        "a1_pregnant": False,
+        "a2_activity": "chomeur",
+        "a2_disabled": False,
+        "a2_incapacity": "80_plus",
+        "a2_restriction": False,
+        "a2_pregnant": True,
+    },
+    "logement": {"commune": "62065", "housing": "locataire_hlm", "rent": "420.50"},
+    "ressources": {
+        "a1_salary_m1": "1200",
+        "a1_salary_m2": "1100",
+        "a1_salary_m3": "",
+        "a1_salary_avg": "900",
+        "a1_unemployment": None,
+        "a1_pension": "",
+        "a2_salary_m1": "",
+        "a2_salary_m2": "",
+        "a2_salary_m3": "",
+        "a2_salary_avg": "",
+        "a2_unemployment": "650",
+        "a2_pension": "",
+        "alimony": "120",
+        "reference_income": "15000",
+    },
+    "aides": {"rsa": "", "aide_logement": "180", "aah": "300"},
+}
+
+
+def test_each_answer_reaches_its_openfisca_input():
+    """Answer by answer: each questionnaire field lands in the right OpenFisca input."""
+    data = to_openfisca(build_situation(ANSWERS), PERIOD)
+    a1, a2, c1 = (data["individus"][k] for k in ("adulte1", "adulte2", "enfant1"))
+    last, before, third, fourth = months_before(PERIOD, 4)
+    assert a1["date_naissance"]["ETERNITY"] == "1985-07-14"
+    assert a2["date_naissance"]["ETERNITY"] == "1987-01-02"
+    assert c1["date_naissance"]["ETERNITY"] == "2014-09-01"
+    assert c1["scolarite"][PERIOD] == "college"
+    assert c1["handicap"][PERIOD] is True
+    assert a1["activite"][PERIOD] == "actif" and a2["activite"][PERIOD] == "chomeur"
+    assert a1["handicap"][PERIOD] is True and a1["taux_incapacite"][PERIOD] == 0.5
+    # An incapacity rate without a recognised disability is not used.
+    assert a2["taux_incapacite"][PERIOD] == 0.0
+    assert a1["aah_restriction_substantielle_durable_acces_emploi"][PERIOD] is True
+    assert a2["enceinte"][PERIOD] is True and a1["enceinte"][PERIOD] is False
+    assert data["menages"]["menage1"]["depcom"][PERIOD] == "62065"
+    assert data["menages"]["menage1"]["statut_occupation_logement"][PERIOD] == "locataire_hlm"
+    assert data["menages"]["menage1"]["loyer"][PERIOD] == 420.5
+    assert (a1["salaire_net"][last], a1["salaire_net"][before]) == (1200, 1100)
+    assert a1["salaire_net"][third] == 0 and a1["salaire_net"][fourth] == 900
+    assert a2["chomage_net"][last] == 650 and a2["chomage_imposable"][last] == 650
+    assert a1["pensions_alimentaires_percues"][last] == 120
+    assert data["foyers_fiscaux"]["foyer1"]["rfr"]["2024"] == 15000
+    assert data["familles"]["famille1"]["aide_logement"][last] == 180
+    assert data["familles"]["famille1"]["rsa"][last] == 0
+    assert a1["aah"][last] == 300 and a2["aah"][last] == 0
+
+
+def test_owner_rent_is_ignored_and_children_step_skipped():
+    answers = {**ANSWERS, "foyer": {**ANSWERS["foyer"], "children": 0}}
+    answers["logement"] = {"commune": "62041", "housing": "proprietaire", "rent": "500"}
+    situation = build_situation(answers)
+    assert situation.rent == 0 and situation.children == ()
+    assert "enfants" not in active_steps(answers)
+    assert "enfants" in active_steps(ANSWERS)
