@@ -242,7 +242,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "procedures/statistics.html",
         {
             "rows": selectors.statistics(request.user),
-            "breadcrumbs": _crumbs(("Statistiques", None)),
+            # Elected officials read the statistics without access to the queue itself.
+            "breadcrumbs": _crumbs(("Statistiques", None))
+            if can(request.user, "procedures.process")
+            else crumbs(
+                ("Démarches en ligne", reverse("procedures:catalogue")), ("Statistiques", None)
+            ),
         },
     )
 
