@@ -65,6 +65,20 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
         decimal_places=5,
         help_text="Par exemple 2.77750.",
     )
+    photo = forms.FileField(
+        label="Photo (facultatif)",
+        required=False,
+        help_text="Image JPEG, PNG ou WebP, 5 Mo au plus. Ses métadonnées (appareil, "
+        "position GPS) sont retirées avant publication.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    photo_alt = forms.CharField(
+        label="Ce que montre la photo",
+        required=False,
+        max_length=200,
+        help_text="Obligatoire avec une photo : une phrase lue aux personnes aveugles, par "
+        "exemple « Le bassin vide du square Saint-Vaast ».",
+    )
 
     def __init__(self, *args, categories: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,3 +268,67 @@ class SurveyCreateForm(AccessibleFormMixin, forms.Form):
         "unique, multiple, echelle (de 1 à 5), libre. Terminez une question par "
         "« (facultatif) » si la réponse n'est pas obligatoire.",
     )
+
+
+class ProposalEditForm(ProposalForm):
+    remove_photo = forms.BooleanField(label="Retirer la photo", required=False)
+
+    def __init__(self, *args, has_photo: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_photo:
+            self.fields["photo"].label = "Remplacer la photo (facultatif)"
+            self.fields["photo_alt"].required = False
+        else:
+            del self.fields["remove_photo"]
+
+
+class CommentEditForm(AccessibleFormMixin, forms.Form):
+    body = forms.CharField(
+        label="Votre commentaire", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ProcessEditForm(AccessibleFormMixin, forms.Form):
+    title = forms.CharField(label="Titre", max_length=200)
+    summary = forms.CharField(label="Résumé", max_length=300)
+    description = forms.CharField(
+        label="Présentation", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    residents_only = forms.BooleanField(
+        label="Soutiens et votes réservés aux habitants de la commune", required=False
+    )
+    categories = forms.CharField(
+        label="Catégories (facultatif)",
+        required=False,
+        help_text="Une par ligne.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    votes_per_ballot = forms.IntegerField(
+        label="Nombre de choix par bulletin de vote",
+        min_value=1,
+        max_value=50,
+        help_text="Pendant l'étape « Vote », chacun coche au plus ce nombre de propositions.",
+    )
+    published = forms.BooleanField(label="Concertation publiée (visible de tous)", required=False)
+
+
+def ballot_form(proposals, limit: int, data=None) -> forms.Form:
+    """A ballot: one check box per candidate proposal, at most ``limit`` checked."""
+
+    class BallotForm(AccessibleFormMixin, forms.Form):
+        proposals = forms.TypedMultipleChoiceField(
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Cochez au moins une proposition."},
+        )
+
+    form = BallotForm(data)
+    field = cast(forms.TypedMultipleChoiceField, form.fields["proposals"])
+    field.choices = [(p.pk, p.title) for p in proposals]
+    field.label = f"Vos choix ({limit} au plus)"
+    field.help_text = (
+        f"Cochez de 1 à {limit} proposition{'s' if limit > 1 else ''}. Le bulletin est "
+        "définitif une fois envoyé."
+    )
+    setattr(field, "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010
+    return form

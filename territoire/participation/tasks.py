@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +17,7 @@ from huey.contrib.djhuey import db_periodic_task
 from territoire.core.audit import audit_record
 from territoire.core.models import Role, User
 from territoire.participation.models import Comment, Follow, Proposal
+from territoire.participation.services import unsubscribe_token
 
 DORMANT_AFTER = timedelta(days=3 * 365)
 
@@ -67,15 +68,24 @@ def send_digests() -> int:
         lines = [line for f in user_follows for line in digest_lines(f, f.last_digest_at)]
         if not lines:
             continue
-        body = render_to_string(
-            "participation/digest_email.txt", {"lines": lines, "settings": settings}
+        unsubscribe = settings.BASE_URL + reverse(
+            "participation:unsubscribe", args=[unsubscribe_token(user)]
         )
-        send_mail(
+        body = render_to_string(
+            "participation/digest_email.txt",
+            {"lines": lines, "settings": settings, "unsubscribe": unsubscribe},
+        )
+        EmailMessage(
             f"{settings.PLATFORM_NAME} : les nouveautés de la participation",
             body,
             settings.DEFAULT_FROM_EMAIL,
             [user.email],
-        )
+            # One-click unsubscribe for mail clients (RFC 8058): a POST to the same link.
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        ).send()
         with transaction.atomic():
             Follow.objects.filter(pk__in=[f.pk for f in user_follows]).update(last_digest_at=now)
             audit_record(

@@ -1,0 +1,75 @@
+// Territoire — participation maps. Each element with data-map="<id>" gets a Leaflet map of
+// the JSON in <script type="application/json" id="<id>">: {points: [{title, url, lat, lng}],
+// communes: [{name, lat, lng}], tiles, attribution}. Without a tile URL the points are drawn
+// on a plain background (commune centres in grey for orientation): nothing is fetched from
+// outside. The same proposals are listed as links next to the map, for keyboards and screen
+// readers; the map itself is an extra.
+(function () {
+  "use strict";
+
+  var BRAND = "#1d3f6e";
+  var GREY = "#767676";
+
+  function draw(container) {
+    var source = document.getElementById(container.getAttribute("data-map"));
+    if (!source || typeof window.L === "undefined") {
+      return;
+    }
+    var data = JSON.parse(source.textContent);
+    if (!data.points || !data.points.length) {
+      return;
+    }
+    var L = window.L;
+    container.hidden = false;
+    var map = L.map(container, {
+      zoomControl: false,
+      attributionControl: Boolean(data.tiles),
+      scrollWheelZoom: false
+    });
+    L.control
+      .zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" })
+      .addTo(map);
+    if (data.tiles) {
+      map.attributionControl.setPrefix(false);
+      L.tileLayer(data.tiles, { attribution: data.attribution || "", maxZoom: 19 }).addTo(map);
+    }
+    (data.communes || []).forEach(function (commune) {
+      L.circleMarker([commune.lat, commune.lng], {
+        radius: 3,
+        color: GREY,
+        weight: 1,
+        fillOpacity: 0.6,
+        interactive: true
+      })
+        .bindTooltip(commune.name, { className: "map-commune" })
+        .addTo(map);
+    });
+    var bounds = [];
+    data.points.forEach(function (point) {
+      var link = document.createElement("a");
+      link.href = point.url;
+      link.textContent = point.title;
+      L.circleMarker([point.lat, point.lng], {
+        radius: 7,
+        color: "#ffffff",
+        weight: 2,
+        fillColor: BRAND,
+        fillOpacity: 1
+      })
+        .bindPopup(link)
+        .addTo(map);
+      bounds.push([point.lat, point.lng]);
+    });
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-map]"), draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
