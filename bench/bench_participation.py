@@ -67,7 +67,10 @@ def main() -> None:
     big = make_process(arras, title="Grande concertation")
     small = make_process(arras, title="Petite concertation")
     started = time.perf_counter()
-    bulk_contributions(big, proposals=PROPOSALS, comments=COMMENTS, authors=authors)
+    # A quarter of the proposals are located: the map (capped at 500 points) is at its fullest.
+    bulk_contributions(
+        big, proposals=PROPOSALS, comments=COMMENTS, authors=authors, located=PROPOSALS // 4
+    )
     bulk_contributions(small, proposals=10, comments=50, authors=authors)
     print(
         f"data: {PROPOSALS:,} proposals, {COMMENTS:,} comments "
