@@ -388,7 +388,7 @@ def open_data_comments() -> QuerySet[Comment]:
     )
 
 
-MAP_POINTS_MAX = 500
+MAP_POINTS_MAX = 200
 
 
 def proposal_points(principal: Principal, *, process: Process) -> list[dict[str, Any]]:
