@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -310,3 +311,7 @@ PARTICIPATION_EDIT_MINUTES = env_int(
     60,
     "Minutes during which a participant may edit their own proposal, debate or comment.",
 )
+if PARTICIPATION_MAP_TILE_URL:
+    # The tiles are images from that host: the CSP must allow it ("{s}." subdomains: any).
+    _tiles = urlsplit(PARTICIPATION_MAP_TILE_URL.replace("{s}.", "*."))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
