@@ -29,11 +29,16 @@
     L.control
       .zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" })
       .addTo(map);
+    L.control.scale({ imperial: false }).addTo(map);
     if (data.tiles) {
       map.attributionControl.setPrefix(false);
       L.tileLayer(data.tiles, { attribution: data.attribution || "", maxZoom: 19 }).addTo(map);
     }
-    (data.communes || []).forEach(function (commune) {
+    var communes = data.communes || [];
+    // A few commune names stay written on the map (a commune's process); for the whole
+    // territory they show on hover only, or the map would be unreadable.
+    var labelled = communes.length <= 5;
+    communes.forEach(function (commune) {
       L.circleMarker([commune.lat, commune.lng], {
         radius: 3,
         color: GREY,
@@ -41,7 +46,11 @@
         fillOpacity: 0.6,
         interactive: true
       })
-        .bindTooltip(commune.name, { className: "map-commune" })
+        .bindTooltip(commune.name, {
+          className: "map-commune",
+          permanent: labelled,
+          direction: "right"
+        })
         .addTo(map);
     });
     var bounds = [];

@@ -269,6 +269,11 @@ def test_agent_and_moderator_forms_in_error_states(participation_data, live_serv
     check_page(page, report, "process page with the proposals map")
     page.locator(".map").scroll_into_view_if_needed()
     page.locator(".map").screenshot(path="tests/e2e/artifacts/participation-map.png")
+    with_photo = arras.proposals.exclude(photo="").get()
+    page.goto(f"{base}/participation/{arras.slug}/propositions/{with_photo.pk}/")
+    page.wait_for_selector(".map .leaflet-interactive")
+    assert page.evaluate("document.querySelector('img.proposal-photo').naturalWidth") > 0
+    check_page(page, report, "proposal page with its photo and its place on a map")
     page.goto(f"{base}/participation/signaler/proposal/{proposal.pk}/")
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer le signalement").click()
