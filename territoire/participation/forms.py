@@ -10,6 +10,7 @@ from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune
 from territoire.participation.models import (
     ActionStatus,
+    DigestFrequency,
     PhaseKind,
     ProposalStatus,
     QuestionKind,
@@ -37,10 +38,23 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         help_text="Déclarée par vous, non vérifiée ; elle permet de participer aux votes "
         "réservés aux habitants d'une commune.",
     )
+    digest_frequency = forms.ChoiceField(
+        label="Résumé par courriel de ce que je suis",
+        choices=DigestFrequency.choices,
+        initial=DigestFrequency.DAILY,
+        required=False,  # left empty: every day, as before the choice existed
+        widget=forms.RadioSelect,
+        help_text="Pour les concertations et propositions que vous suivez. Chaque courriel "
+        "contient aussi un lien pour se désabonner en un clic.",
+    )
     accept_notice = forms.BooleanField(
         label="J'ai lu la notice sur mes données ci-dessus et je l'accepte",
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        setattr(self.fields["digest_frequency"], "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010
 
 
 class ProposalForm(AccessibleFormMixin, forms.Form):

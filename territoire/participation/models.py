@@ -41,6 +41,12 @@ def photo_storage() -> PhotoStorage:
     return PhotoStorage()
 
 
+class DigestFrequency(models.TextChoices):
+    DAILY = "daily", _("Chaque jour où il y a du nouveau")
+    WEEKLY = "weekly", _("Une fois par semaine")
+    NEVER = "never", _("Jamais")
+
+
 class Profile(TimeStampedModel):
     """What a person shows and declares to take part: a public pseudonym, an optional
     self-declared commune of residence (for local votes), the GDPR notice accepted, and a
@@ -54,6 +60,12 @@ class Profile(TimeStampedModel):
     notice_accepted_at = models.DateTimeField(_("notice RGPD acceptée le"))
     banned_at = models.DateTimeField(_("exclu le"), null=True, blank=True)
     ban_reason = models.CharField(_("motif d'exclusion"), max_length=300, blank=True)
+    digest_frequency = models.CharField(
+        _("résumé par courriel"),
+        max_length=10,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.DAILY,
+    )
 
     class Meta:
         verbose_name = _("profil de participant")

@@ -29,6 +29,7 @@ from territoire.participation.models import (
     Comment,
     CommentVote,
     Debate,
+    DigestFrequency,
     Follow,
     PhaseKind,
     Process,
@@ -134,7 +135,12 @@ def _text(value: str, field: str, label: str, max_length: int) -> str:
 
 @transaction.atomic
 def profile_save(
-    *, actor: User, pseudonym: str, commune: Commune | None, accept_notice: bool
+    *,
+    actor: User,
+    pseudonym: str,
+    commune: Commune | None,
+    accept_notice: bool,
+    digest_frequency: str = DigestFrequency.DAILY,
 ) -> Profile:
     """Create or update the actor's participant profile. The GDPR notice must be accepted."""
     if not actor.is_authenticated or not actor.is_active:
@@ -151,14 +157,21 @@ def profile_save(
     profile = Profile.objects.filter(user=actor).first()
     if profile is None:
         profile = Profile(user=actor, notice_accepted_at=timezone.now())
+    if digest_frequency not in DigestFrequency.values:
+        raise ValidationError({"digest_frequency": "Choisissez une fréquence dans la liste."})
     profile.pseudonym = pseudonym
     profile.commune = commune
+    profile.digest_frequency = digest_frequency
     profile.save()
     audit_record(
         actor=actor,
         action="participation.profile_save",
         obj=profile,
-        changes={"pseudonym": pseudonym, "commune": commune.insee_code if commune else ""},
+        changes={
+            "pseudonym": pseudonym,
+            "commune": commune.insee_code if commune else "",
+            "digest_frequency": digest_frequency,
+        },
     )
     return profile
 

@@ -45,7 +45,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The participant profile: pseudonym, optional commune, the GDPR notice."""
     current = selectors.profile_of(request.user)
     initial = (
-        {"pseudonym": current.pseudonym, "commune": current.commune, "accept_notice": True}
+        {
+            "pseudonym": current.pseudonym,
+            "commune": current.commune,
+            "digest_frequency": current.digest_frequency,
+            "accept_notice": True,
+        }
         if current
         else {}
     )
@@ -58,6 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 pseudonym=data["pseudonym"],
                 commune=data["commune"],
                 accept_notice=data["accept_notice"],
+                digest_frequency=data["digest_frequency"] or "daily",
             )
         except ValidationError as exc:
             attach_service_errors(form, exc)

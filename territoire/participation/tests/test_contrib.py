@@ -393,3 +393,34 @@ def test_digest_has_a_one_click_unsubscribe_link(arras):
     assert not Follow.objects.filter(user=follower).exists()
     bad = client.post(f"/{path[:-3]}xyz/")
     assert bad.status_code == 400 and "pas valide" in bad.content.decode()
+
+
+def test_digest_frequency_chosen_on_the_profile(arras):
+    process = make_process(arras)
+    daily, weekly, never = participant(), participant(), participant()
+    for person, frequency in ((weekly, "weekly"), (never, "never")):
+        profile = person.participant
+        services.profile_save(
+            actor=person,
+            pseudonym=profile.pseudonym,
+            commune=None,
+            accept_notice=True,
+            digest_frequency=frequency,
+        )
+    for person in (daily, weekly, never):
+        services.follow_toggle(actor=person, process=process)
+    Follow.objects.update(last_digest_at=timezone.now() - timedelta(days=2))
+    _propose(participant(), process)
+    mail.outbox = []
+    assert send_digests() == 1
+    assert mail.outbox[0].to == [daily.email]
+    Follow.objects.update(last_digest_at=timezone.now() - timedelta(days=8))
+    mail.outbox = []
+    assert send_digests() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([daily.email, weekly.email])
+    with pytest.raises(ValidationError):
+        services.profile_save(
+            actor=daily, pseudonym="X", commune=None, accept_notice=True, digest_frequency="hourly"
+        )
+    page = logged_in_client(daily).get(reverse("participation:profile")).content.decode()
+    assert "Une fois par semaine" in page and "<legend>" in page
