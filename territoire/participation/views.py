@@ -63,6 +63,18 @@ def _map_data(points: list[dict[str, Any]], communes: list[dict[str, Any]]) -> d
     }
 
 
+def place_picker(process: Process) -> dict[str, Any]:
+    """What the map of the proposal form needs: where to open, the commune centres."""
+    communes = selectors.commune_centres(process)
+    arras = next((c for c in communes if c["name"] == "Arras"), None)
+    centre = communes[0] if process.commune_id and communes else arras
+    return {
+        "centre": [centre["lat"], centre["lng"]] if centre else [50.2910, 2.7775],
+        "zoom": 14 if process.commune_id else 11,
+        **_map_data([], communes),
+    }
+
+
 def process_list(request: HttpRequest) -> HttpResponse:
     processes = list(selectors.process_list(request.user))
     rows = [(p, rules.current(p)) for p in processes]
@@ -146,6 +158,7 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
             "process": process,
             "heading": "Déposer une proposition",
             "intro": None if allowed else rules.REFUSED["propose"],
+            "picker": place_picker(process) if allowed else None,
             "submit": "Publier la proposition",
             "breadcrumbs": _crumbs(process, ("Déposer une proposition", None)),
         },

@@ -22,7 +22,7 @@ from territoire.participation.forms import (
     ProposalEditForm,
     ballot_form,
 )
-from territoire.participation.views import _crumbs, _needs_profile, _posted
+from territoire.participation.views import _crumbs, _needs_profile, _posted, place_picker
 
 EDIT_HELP = (
     "Vous pouvez modifier votre contribution pendant {minutes} minutes après sa publication, "
@@ -89,6 +89,7 @@ def proposal_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "heading": "Modifier ma proposition",
             "intro": _edit_intro(proposal),
+            "picker": place_picker(process),
             "submit": "Enregistrer les modifications",
             "breadcrumbs": _crumbs(
                 process,

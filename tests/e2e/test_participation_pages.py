@@ -254,6 +254,10 @@ def test_agent_and_moderator_forms_in_error_states(participation_data, live_serv
     assert page.locator(".error-summary").is_visible()
     check_page(page, report, "ballot, too many choices")
     page.goto(f"{base}/participation/{arras.slug}/propositions/nouvelle/")
+    page.wait_for_selector("[data-map-picker].leaflet-container")
+    page.locator("[data-map-picker]").click(position={"x": 120, "y": 90})
+    assert page.input_value("#id_latitude").startswith("50.")
+    assert page.locator("[data-map-picker] .leaflet-interactive").count() >= 1
     page.fill("#id_title", "Photo")
     page.fill("#id_body", "Texte")
     page.set_input_files(
@@ -263,7 +267,8 @@ def test_agent_and_moderator_forms_in_error_states(participation_data, live_serv
     with page.expect_navigation():
         page.get_by_role("button", name="Publier la proposition").click()
     assert "JPEG, PNG ou WebP" in page.content()
-    check_page(page, report, "proposal, bad photo")
+    assert page.input_value("#id_latitude").startswith("50.")  # kept, and shown on the map
+    check_page(page, report, "proposal, bad photo, place picked on the map")
     page.goto(f"{base}/participation/{arras.slug}/")
     page.wait_for_selector(".map .leaflet-interactive")
     check_page(page, report, "process page with the proposals map")
