@@ -67,7 +67,10 @@ def main() -> None:
     big = make_process(arras, title="Grande concertation")
     small = make_process(arras, title="Petite concertation")
     started = time.perf_counter()
-    bulk_contributions(big, proposals=PROPOSALS, comments=COMMENTS, authors=authors)
+    # A quarter of the proposals are located: the map (capped at 200 points) is at its fullest.
+    bulk_contributions(
+        big, proposals=PROPOSALS, comments=COMMENTS, authors=authors, located=PROPOSALS // 4
+    )
     bulk_contributions(small, proposals=10, comments=50, authors=authors)
     print(
         f"data: {PROPOSALS:,} proposals, {COMMENTS:,} comments "
@@ -104,6 +107,16 @@ def main() -> None:
         ms, queries = median_ms(client, url)
         results[label] = ms
         print(f"{label:<62} {ms:>10.1f} {queries:>8}")
+    # The map's share: the same page once no proposal is located (no map, no list of points).
+    located = list(
+        big.proposals.filter(latitude__isnull=False).values_list("pk", "latitude", "longitude")
+    )
+    big.proposals.update(latitude=None, longitude=None)
+    label = "same page without any located proposal (no map)"
+    ms, queries = median_ms(visitor, f"/participation/{big.slug}/")
+    print(f"{label:<62} {ms:>10.1f} {queries:>8}")
+    for pk, lat, lng in located:
+        big.proposals.filter(pk=pk).update(latitude=lat, longitude=lng)
     figure = results["process page, 2,000/20,000, visitor"]
     small_page = results["reference: process page, 10 proposals"]
     communes = results["reference: core commune list"]

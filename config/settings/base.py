@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -286,3 +287,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}, "territoire.security": {"level": "INFO"}},
 }
+
+# Citizen participation: proposal photos are kept outside the web root and served by a view
+# that checks the proposal is visible; the proposals map draws points on a plain background
+# unless a tile server is named (none by default: nothing is fetched from outside).
+PARTICIPATION_MEDIA_ROOT = Path(
+    env_str(
+        "TERRITOIRE_PARTICIPATION_MEDIA_ROOT",
+        str(VAR_DIR / "participation-media"),
+        "Directory of the photos of participation proposals (not served as static files).",
+    )
+    or VAR_DIR / "participation-media"
+)
+PARTICIPATION_MAP_TILE_URL = env_str(
+    "TERRITOIRE_PARTICIPATION_MAP_TILE_URL",
+    "",
+    "Tile URL template for the proposals map, e.g. https://tiles.example/{z}/{x}/{y}.png "
+    "(empty: points on a plain background, no request outside the platform).",
+)
+PARTICIPATION_MAP_ATTRIBUTION = env_str(
+    "TERRITOIRE_PARTICIPATION_MAP_ATTRIBUTION",
+    "",
+    "Attribution shown under the proposals map when a tile URL is set.",
+)
+PARTICIPATION_EDIT_MINUTES = env_int(
+    "TERRITOIRE_PARTICIPATION_EDIT_MINUTES",
+    60,
+    "Minutes during which a participant may edit their own proposal, debate or comment.",
+)
+if PARTICIPATION_MAP_TILE_URL:
+    # The tiles are images from that host: the CSP must allow it ("{s}." subdomains: any).
+    _tiles = urlsplit(PARTICIPATION_MAP_TILE_URL.replace("{s}.", "*."))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")

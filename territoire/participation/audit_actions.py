@@ -30,5 +30,13 @@ register_actions(
         "participation.account_delete": "Compte supprimé (contributions anonymisées)",
         "participation.digest_sent": "Résumé envoyé aux abonnés",
         "participation.account_purge": "Compte inutilisé depuis trois ans effacé",
+        "participation.proposal_edit": "Proposition modifiée par son auteur",
+        "participation.debate_edit": "Débat modifié par son auteur",
+        "participation.comment_edit": "Commentaire modifié par son auteur",
+        "participation.process_update": "Concertation modifiée",
+        "participation.phase_update": "Étape d'une concertation modifiée",
+        "participation.phase_delete": "Étape d'une concertation supprimée",
+        "participation.ballot_cast": "Bulletin de vote déposé",
+        "participation.unsubscribe": "Désabonnement des résumés par courriel",
     }
 )

@@ -10,6 +10,7 @@ from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune
 from territoire.participation.models import (
     ActionStatus,
+    DigestFrequency,
     PhaseKind,
     ProposalStatus,
     QuestionKind,
@@ -37,10 +38,23 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
         help_text="Déclarée par vous, non vérifiée ; elle permet de participer aux votes "
         "réservés aux habitants d'une commune.",
     )
+    digest_frequency = forms.ChoiceField(
+        label="Résumé par courriel de ce que je suis",
+        choices=DigestFrequency.choices,
+        initial=DigestFrequency.DAILY,
+        required=False,  # left empty: every day, as before the choice existed
+        widget=forms.RadioSelect,
+        help_text="Pour les concertations et propositions que vous suivez. Chaque courriel "
+        "contient aussi un lien pour se désabonner en un clic.",
+    )
     accept_notice = forms.BooleanField(
         label="J'ai lu la notice sur mes données ci-dessus et je l'accepte",
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        setattr(self.fields["digest_frequency"], "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010
 
 
 class ProposalForm(AccessibleFormMixin, forms.Form):
@@ -64,6 +78,20 @@ class ProposalForm(AccessibleFormMixin, forms.Form):
         max_value=4,
         decimal_places=5,
         help_text="Par exemple 2.77750.",
+    )
+    photo = forms.FileField(
+        label="Photo (facultatif)",
+        required=False,
+        help_text="Image JPEG, PNG ou WebP, 5 Mo au plus. Ses métadonnées (appareil, "
+        "position GPS) sont retirées avant publication.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    photo_alt = forms.CharField(
+        label="Ce que montre la photo",
+        required=False,
+        max_length=200,
+        help_text="Obligatoire avec une photo : une phrase lue aux personnes aveugles, par "
+        "exemple « Le bassin vide du square Saint-Vaast ».",
     )
 
     def __init__(self, *args, categories: list[str], **kwargs):
@@ -254,3 +282,67 @@ class SurveyCreateForm(AccessibleFormMixin, forms.Form):
         "unique, multiple, echelle (de 1 à 5), libre. Terminez une question par "
         "« (facultatif) » si la réponse n'est pas obligatoire.",
     )
+
+
+class ProposalEditForm(ProposalForm):
+    remove_photo = forms.BooleanField(label="Retirer la photo", required=False)
+
+    def __init__(self, *args, has_photo: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_photo:
+            self.fields["photo"].label = "Remplacer la photo (facultatif)"
+            self.fields["photo_alt"].required = False
+        else:
+            del self.fields["remove_photo"]
+
+
+class CommentEditForm(AccessibleFormMixin, forms.Form):
+    body = forms.CharField(
+        label="Votre commentaire", max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ProcessEditForm(AccessibleFormMixin, forms.Form):
+    title = forms.CharField(label="Titre", max_length=200)
+    summary = forms.CharField(label="Résumé", max_length=300)
+    description = forms.CharField(
+        label="Présentation", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    residents_only = forms.BooleanField(
+        label="Soutiens et votes réservés aux habitants de la commune", required=False
+    )
+    categories = forms.CharField(
+        label="Catégories (facultatif)",
+        required=False,
+        help_text="Une par ligne.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    votes_per_ballot = forms.IntegerField(
+        label="Nombre de choix par bulletin de vote",
+        min_value=1,
+        max_value=50,
+        help_text="Pendant l'étape « Vote », chacun coche au plus ce nombre de propositions.",
+    )
+    published = forms.BooleanField(label="Concertation publiée (visible de tous)", required=False)
+
+
+def ballot_form(proposals, limit: int, data=None) -> forms.Form:
+    """A ballot: one check box per candidate proposal, at most ``limit`` checked."""
+
+    class BallotForm(AccessibleFormMixin, forms.Form):
+        proposals = forms.TypedMultipleChoiceField(
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Cochez au moins une proposition."},
+        )
+
+    form = BallotForm(data)
+    field = cast(forms.TypedMultipleChoiceField, form.fields["proposals"])
+    field.choices = [(p.pk, p.title) for p in proposals]
+    field.label = f"Vos choix ({limit} au plus)"
+    field.help_text = (
+        f"Cochez de 1 à {limit} proposition{'s' if limit > 1 else ''}. Le bulletin est "
+        "définitif une fois envoyé."
+    )
+    setattr(field, "template_name", CHOICE_FIELD_TEMPLATE)  # noqa: B010
+    return form

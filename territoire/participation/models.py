@@ -9,7 +9,11 @@ wrote, without their name.
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +22,29 @@ from django.utils.translation import gettext_lazy as _
 from territoire.core.models import Commune, TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
+
+
+class PhotoStorage(FileSystemStorage):
+    """Proposal photos, under PARTICIPATION_MEDIA_ROOT (outside the web root), read from the
+    settings at each use so tests can point it elsewhere. Served only by the photo view."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PARTICIPATION_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def photo_storage() -> PhotoStorage:
+    return PhotoStorage()
+
+
+class DigestFrequency(models.TextChoices):
+    DAILY = "daily", _("Chaque jour où il y a du nouveau")
+    WEEKLY = "weekly", _("Une fois par semaine")
+    NEVER = "never", _("Jamais")
 
 
 class Profile(TimeStampedModel):
@@ -33,6 +60,12 @@ class Profile(TimeStampedModel):
     notice_accepted_at = models.DateTimeField(_("notice RGPD acceptée le"))
     banned_at = models.DateTimeField(_("exclu le"), null=True, blank=True)
     ban_reason = models.CharField(_("motif d'exclusion"), max_length=300, blank=True)
+    digest_frequency = models.CharField(
+        _("résumé par courriel"),
+        max_length=10,
+        choices=DigestFrequency.choices,
+        default=DigestFrequency.DAILY,
+    )
 
     class Meta:
         verbose_name = _("profil de participant")
@@ -69,6 +102,14 @@ class Process(TimeStampedModel):
     decision = models.TextField(_("ce que la collectivité a décidé"), blank=True)
     published = models.BooleanField(_("publié"), default=True)
     proposal_count = models.PositiveIntegerField(default=0)
+    votes_per_ballot = models.PositiveSmallIntegerField(
+        _("nombre de choix par bulletin"),
+        default=3,
+        help_text=_(
+            "Pendant l'étape « Vote », chaque participant choisit au plus ce nombre "
+            "de propositions."
+        ),
+    )
 
     class Meta:
         verbose_name = _("concertation")
@@ -110,9 +151,15 @@ class Moderated(TimeStampedModel):
     hidden_reason = models.CharField(max_length=300, blank=True)
     needs_review = models.BooleanField(default=False)
     report_count = models.PositiveIntegerField(default=0)
+    edited_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def editable_until(self) -> datetime:
+        """The author may edit the contribution until then (PARTICIPATION_EDIT_MINUTES)."""
+        return self.created_at + timedelta(minutes=settings.PARTICIPATION_EDIT_MINUTES)
 
 
 class ProposalStatus(models.TextChoices):
@@ -129,6 +176,10 @@ class Proposal(Moderated):
     category = models.CharField(_("catégorie"), max_length=100, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    photo = models.FileField(
+        _("photo"), storage=photo_storage, upload_to="proposals/%Y/%m/", blank=True
+    )
+    photo_alt = models.CharField(_("description de la photo"), max_length=200, blank=True)
     status = models.CharField(
         _("réponse"), max_length=20, choices=ProposalStatus.choices, default="pending"
     )
@@ -136,6 +187,7 @@ class Proposal(Moderated):
     answered_at = models.DateTimeField(null=True, blank=True)
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
+    vote_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -164,6 +216,25 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"soutien {self.pk}"
+
+
+class Ballot(models.Model):
+    """One ballot per person and process during the vote phase: at most
+    ``process.votes_per_ballot`` proposals. ``user`` becomes empty when the account is
+    deleted: the ballot still counts."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    proposals = models.ManyToManyField(Proposal, related_name="ballots")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["process", "user"], name="ballot_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"bulletin {self.pk}"
 
 
 class Debate(Moderated):

@@ -17,6 +17,7 @@ ALLOWED_IN: dict[str, set[str]] = {
     "comment": {PhaseKind.PROPOSALS, PhaseKind.DEBATE},
     "debate": {PhaseKind.DEBATE},
     "answer_survey": {PhaseKind.PROPOSALS, PhaseKind.DEBATE, PhaseKind.VOTE},
+    "vote": {PhaseKind.VOTE},
 }
 
 ACTION_LABELS = {
@@ -25,6 +26,7 @@ ACTION_LABELS = {
     "comment": "commenter les propositions, les débats et les articles",
     "debate": "ouvrir un débat",
     "answer_survey": "répondre aux questionnaires",
+    "vote": "voter pour les propositions de votre choix (un bulletin par personne)",
 }
 
 REFUSED = {
@@ -35,6 +37,7 @@ REFUSED = {
     "« Débat ».",
     "debate": "Un débat ne peut être ouvert que pendant l'étape « Débat ».",
     "answer_survey": "Ce questionnaire n'est pas ouvert pendant l'étape en cours.",
+    "vote": "Le vote n'est possible que pendant l'étape « Vote ».",
 }
 
 

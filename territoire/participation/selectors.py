@@ -12,6 +12,7 @@ from typing import Any
 from django.core.paginator import Page
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 
 from territoire.core.models import Commune, User
 from territoire.core.pagination import paginate
@@ -385,3 +386,38 @@ def open_data_comments() -> QuerySet[Comment]:
         .select_related("process")
         .order_by("id")
     )
+
+
+MAP_POINTS_MAX = 200
+
+
+def proposal_points(principal: Principal, *, process: Process) -> list[dict[str, Any]]:
+    """The located proposals the person may see (most supported first, at most
+    MAP_POINTS_MAX), for the map and the list beside it: one query."""
+    rows = (
+        Proposal.objects.filter(process=process, latitude__isnull=False)
+        .filter(_visible(principal, process))
+        .order_by("-support_count", "-id")
+        .values_list("id", "title", "latitude", "longitude")[:MAP_POINTS_MAX]
+    )
+    return [
+        {
+            "title": title,
+            "url": reverse("participation:proposal", args=[process.slug, pk]),
+            "lat": float(lat or 0),
+            "lng": float(lng or 0),
+        }
+        for pk, title, lat, lng in rows
+    ]
+
+
+def commune_centres(process: Process) -> list[dict[str, Any]]:
+    """Commune centres drawn in grey for orientation on a map without tiles: the process's
+    commune, or all the communes of the territory for a CUA process."""
+    qs = Commune.objects.order_by("name")
+    if process.commune_id:
+        qs = qs.filter(pk=process.commune_id)
+    return [
+        {"name": name, "lat": float(lat), "lng": float(lng)}
+        for name, lat, lng in qs.values_list("name", "latitude", "longitude")
+    ]

@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
@@ -20,12 +22,14 @@ from territoire.core.audit import audit_record
 from territoire.core.models import Commune, User
 from territoire.core.permissions import require
 from territoire.participation import rules
+from territoire.participation.media import clean_photo
 from territoire.participation.models import (
     ActionStatus,
     Article,
     Comment,
     CommentVote,
     Debate,
+    DigestFrequency,
     Follow,
     PhaseKind,
     Process,
@@ -55,6 +59,7 @@ RESERVED_SLUGS = {
     "moderation",
     "signaler",
     "donnees-ouvertes",
+    "desabonnement",
 }
 
 KINDS: dict[str, type[Proposal] | type[Debate] | type[Comment]] = {
@@ -130,7 +135,12 @@ def _text(value: str, field: str, label: str, max_length: int) -> str:
 
 @transaction.atomic
 def profile_save(
-    *, actor: User, pseudonym: str, commune: Commune | None, accept_notice: bool
+    *,
+    actor: User,
+    pseudonym: str,
+    commune: Commune | None,
+    accept_notice: bool,
+    digest_frequency: str = DigestFrequency.DAILY,
 ) -> Profile:
     """Create or update the actor's participant profile. The GDPR notice must be accepted."""
     if not actor.is_authenticated or not actor.is_active:
@@ -147,14 +157,21 @@ def profile_save(
     profile = Profile.objects.filter(user=actor).first()
     if profile is None:
         profile = Profile(user=actor, notice_accepted_at=timezone.now())
+    if digest_frequency not in DigestFrequency.values:
+        raise ValidationError({"digest_frequency": "Choisissez une fréquence dans la liste."})
     profile.pseudonym = pseudonym
     profile.commune = commune
+    profile.digest_frequency = digest_frequency
     profile.save()
     audit_record(
         actor=actor,
         action="participation.profile_save",
         obj=profile,
-        changes={"pseudonym": pseudonym, "commune": commune.insee_code if commune else ""},
+        changes={
+            "pseudonym": pseudonym,
+            "commune": commune.insee_code if commune else "",
+            "digest_frequency": digest_frequency,
+        },
     )
     return profile
 
@@ -285,8 +302,11 @@ def proposal_create(
     category: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    photo: UploadedFile | None = None,
+    photo_alt: str = "",
 ) -> Proposal:
-    """Submit a proposal, during the proposals phase only."""
+    """Submit a proposal, during the proposals phase only; an optional photo (checked and
+    re-encoded by ``media.clean_photo``) needs a short description for blind readers."""
     profile = _profile(actor)
     _check_phase(process, "propose")
     _check_resident(process, profile)
@@ -295,7 +315,7 @@ def proposal_create(
         raise ValidationError({"category": "Choisissez une catégorie dans la liste."})
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": "Indiquez la latitude et la longitude, ou aucune."})
-    proposal = Proposal.objects.create(
+    proposal = Proposal(
         process=process,
         author=actor,
         title=_text(title, "title", "un titre", 150),
@@ -304,6 +324,11 @@ def proposal_create(
         latitude=latitude,
         longitude=longitude,
     )
+    if photo is not None:
+        proposal.photo_alt = _text(photo_alt, "photo_alt", "ce que montre la photo", 200)
+        cleaned = clean_photo(photo)
+        proposal.photo.save(cleaned.name or "photo.jpg", cleaned, save=False)
+    proposal.save()
     Process.objects.filter(pk=process.pk).update(proposal_count=F("proposal_count") + 1)
     audit_record(
         actor=actor,
@@ -658,3 +683,40 @@ def follow_toggle(
     Follow.objects.create(user=actor, process=process, proposal=proposal)
     audit_record(actor=actor, action="participation.follow", obj=target, commune=commune_id)
     return True
+
+
+UNSUBSCRIBE_SALT = "territoire.participation.unsubscribe"
+
+
+def unsubscribe_token(user: User) -> str:
+    """A signed token naming the account, for the one-click link of the digest (no expiry: an
+    old e-mail's link must still work; it only ever removes follows)."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_user(token: str) -> User:
+    """The account a valid token names, or a ValidationError in French."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise ValidationError("Ce lien de désabonnement n'est pas valide.") from None
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        raise ValidationError("Ce lien de désabonnement ne correspond plus à aucun compte.")
+    return user
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> int:
+    """Stop every digest of the account the token names (all its follows go); returns the
+    number of follows removed. The signed token is the authority: no sign-in needed."""
+    user = unsubscribe_user(token)
+    removed, _ = Follow.objects.filter(user=user).delete()
+    audit_record(
+        actor=user,
+        action="participation.unsubscribe",
+        obj=user,
+        object_repr=f"compte n° {user.pk}",
+        changes={"follows": removed},
+    )
+    return removed

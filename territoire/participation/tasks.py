@@ -6,8 +6,9 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from territoire.core.audit import audit_record
 from territoire.core.models import Role, User
-from territoire.participation.models import Comment, Follow, Proposal
+from territoire.participation.models import Comment, DigestFrequency, Follow, Proposal
+from territoire.participation.services import unsubscribe_token
 
 DORMANT_AFTER = timedelta(days=3 * 365)
 
@@ -59,7 +61,14 @@ def send_digests() -> int:
     now = timezone.now()
     per_user: dict[int, list[Follow]] = defaultdict(list)
     follows = Follow.objects.select_related("user", "process", "proposal__process")
-    for follow in follows.filter(user__is_active=True):
+    # The frequency each person chose on their profile: none, or weekly (at most one digest
+    # in 7 days, the clock being the follows' last digest).
+    follows = follows.filter(user__is_active=True).exclude(
+        user__participant__digest_frequency=DigestFrequency.NEVER
+    )
+    weekly = Q(user__participant__digest_frequency=DigestFrequency.WEEKLY)
+    follows = follows.exclude(weekly & Q(last_digest_at__gt=now - timedelta(days=7)))
+    for follow in follows:
         per_user[follow.user_id].append(follow)
     sent = 0
     for user_follows in per_user.values():
@@ -67,15 +76,24 @@ def send_digests() -> int:
         lines = [line for f in user_follows for line in digest_lines(f, f.last_digest_at)]
         if not lines:
             continue
-        body = render_to_string(
-            "participation/digest_email.txt", {"lines": lines, "settings": settings}
+        unsubscribe = settings.BASE_URL + reverse(
+            "participation:unsubscribe", args=[unsubscribe_token(user)]
         )
-        send_mail(
+        body = render_to_string(
+            "participation/digest_email.txt",
+            {"lines": lines, "settings": settings, "unsubscribe": unsubscribe},
+        )
+        EmailMessage(
             f"{settings.PLATFORM_NAME} : les nouveautés de la participation",
             body,
             settings.DEFAULT_FROM_EMAIL,
             [user.email],
-        )
+            # One-click unsubscribe for mail clients (RFC 8058): a POST to the same link.
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        ).send()
         with transaction.atomic():
             Follow.objects.filter(pk__in=[f.pk for f in user_follows]).update(last_digest_at=now)
             audit_record(

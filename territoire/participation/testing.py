@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 from typing import cast
 
 from django.utils import timezone
@@ -65,10 +66,17 @@ def participant(commune: Commune | None = None, pseudonym: str | None = None, **
 
 
 def bulk_contributions(
-    process: Process, *, proposals: int, comments: int, authors: list[User], seed: int = 1
+    process: Process,
+    *,
+    proposals: int,
+    comments: int,
+    authors: list[User],
+    seed: int = 1,
+    located: int = 0,
 ) -> None:
     """``proposals`` proposals and ``comments`` comments (a third of them replies) spread over
-    them, with consistent counters, inserted in bulk."""
+    them, with consistent counters, inserted in bulk; the first ``located`` proposals get a
+    place around Arras (for the map)."""
     rng = random.Random(seed)
     now = timezone.now()
     Proposal.objects.bulk_create(
@@ -81,6 +89,8 @@ def bulk_contributions(
                 category=rng.choice(process.categories or [""]),
                 support_count=rng.randrange(0, 500),
                 created_at=now - timedelta(minutes=i),
+                latitude=Decimal(f"{50.25 + rng.random() * 0.08:.5f}") if i < located else None,
+                longitude=Decimal(f"{2.72 + rng.random() * 0.12:.5f}") if i < located else None,
             )
             for i in range(proposals)
         ],

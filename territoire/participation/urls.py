@@ -1,6 +1,6 @@
 from django.urls import path
 
-from territoire.participation import views, views_manage
+from territoire.participation import views, views_contrib, views_manage
 
 app_name = "participation"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("moderation/participant/<int:pk>/exclure/", views_manage.ban, name="ban"),
     path("signaler/<str:kind>/<int:pk>/", views_manage.report, name="report"),
+    path("desabonnement/<str:token>/", views_contrib.unsubscribe, name="unsubscribe"),
     path("donnees-ouvertes/", views_manage.open_data, name="open_data"),
     path(
         "donnees-ouvertes/<str:name>.<str:fmt>",  # CSV; JSON and schema: the API
@@ -26,10 +27,26 @@ urlpatterns = [
     path("<slug:slug>/", views.process_detail, name="process"),
     path("<slug:slug>/suivre/", views.follow, name="follow"),
     path("<slug:slug>/preparer/", views_manage.process_manage, name="process_manage"),
+    path("<slug:slug>/modifier/", views_manage.process_edit, name="process_edit"),
+    path("<slug:slug>/etapes/<int:pk>/modifier/", views_manage.phase_edit, name="phase_edit"),
+    path("<slug:slug>/voter/", views_contrib.ballot, name="ballot"),
+    path("<slug:slug>/resultats-du-vote/", views_contrib.vote_results, name="vote_results"),
     path("<slug:slug>/resultats/", views.results, name="results"),
     path("<slug:slug>/resultats/publier/", views_manage.decision, name="decision"),
     path("<slug:slug>/propositions/nouvelle/", views.proposal_new, name="proposal_new"),
     path("<slug:slug>/propositions/<int:pk>/", views.proposal_detail, name="proposal"),
+    path("<slug:slug>/propositions/<int:pk>/photo/", views.proposal_photo, name="proposal_photo"),
+    path(
+        "<slug:slug>/propositions/<int:pk>/modifier/",
+        views_contrib.proposal_edit,
+        name="proposal_edit",
+    ),
+    path("<slug:slug>/debats/<int:pk>/modifier/", views_contrib.debate_edit, name="debate_edit"),
+    path(
+        "<slug:slug>/commentaires/<int:pk>/modifier/",
+        views_contrib.comment_edit,
+        name="comment_edit",
+    ),
     path(
         "<slug:slug>/propositions/<int:pk>/soutenir/",
         views.proposal_support,

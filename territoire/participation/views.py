@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -19,7 +22,7 @@ from territoire.core.forms import attach_service_errors
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
-from territoire.participation import rules, selectors, services
+from territoire.participation import media, rules, selectors, services
 from territoire.participation.forms import (
     AnswerForm,
     CommentForm,
@@ -27,7 +30,7 @@ from territoire.participation.forms import (
     ProposalForm,
     survey_form,
 )
-from territoire.participation.models import Article, Debate, Process, Proposal
+from territoire.participation.models import Article, Debate, PhaseKind, Process, Proposal
 
 PROPOSALS_PER_PAGE = 25
 
@@ -51,6 +54,27 @@ def _needs_profile(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _map_data(points: list[dict[str, Any]], communes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "points": points,
+        "communes": communes,
+        "tiles": settings.PARTICIPATION_MAP_TILE_URL or "",
+        "attribution": settings.PARTICIPATION_MAP_ATTRIBUTION or "",
+    }
+
+
+def place_picker(process: Process) -> dict[str, Any]:
+    """What the map of the proposal form needs: where to open, the commune centres."""
+    communes = selectors.commune_centres(process)
+    arras = next((c for c in communes if c["name"] == "Arras"), None)
+    centre = communes[0] if process.commune_id and communes else arras
+    return {
+        "centre": [centre["lat"], centre["lng"]] if centre else [50.2910, 2.7775],
+        "zoom": 14 if process.commune_id else 11,
+        **_map_data([], communes),
+    }
+
+
 def process_list(request: HttpRequest) -> HttpResponse:
     processes = list(selectors.process_list(request.user))
     rows = [(p, rules.current(p)) for p in processes]
@@ -71,6 +95,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user, process=process, order=order, category=category, search=search
     )
     page = paginate(request, proposals, PROPOSALS_PER_PAGE)
+    points = selectors.proposal_points(request.user, process=process)
     return render(
         request,
         "participation/process_detail.html",
@@ -78,6 +103,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "process": process,
             "now": rules.current(process),
             "phases": rules.phases_of(process),
+            "has_vote": any(p.kind == PhaseKind.VOTE for p in rules.phases_of(process)),
             "page": page,
             "order": order,
             "category": category,
@@ -88,6 +114,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "surveys": list(process.surveys.all()),
             "following": selectors.is_following(request.user, process=process),
             "may_manage": can(request.user, "participation.manage", process),
+            "map_data": _map_data(points, selectors.commune_centres(process) if points else []),
             "breadcrumbs": _crumbs(None, (process.title, None)),
         },
     )
@@ -98,7 +125,11 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
     process = selectors.process_get(request.user, slug=slug)
     if (missing := _needs_profile(request)) is not None:
         return missing
-    form = ProposalForm(_posted(request), categories=process.categories)
+    form = ProposalForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        categories=process.categories,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,6 +141,8 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
                 category=data.get("category", ""),
                 latitude=data["latitude"],
                 longitude=data["longitude"],
+                photo=data.get("photo"),
+                photo_alt=data.get("photo_alt", ""),
             )
         except ValidationError as exc:
             attach_service_errors(form, exc)
@@ -125,6 +158,7 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
             "process": process,
             "heading": "Déposer une proposition",
             "intro": None if allowed else rules.REFUSED["propose"],
+            "picker": place_picker(process) if allowed else None,
             "submit": "Publier la proposition",
             "breadcrumbs": _crumbs(process, ("Déposer une proposition", None)),
         },
@@ -144,6 +178,7 @@ def _comments_context(request: HttpRequest, target, process: Process) -> dict[st
         "may_comment": rules.allows(process, "comment"),
         "may_moderate": can(request.user, "participation.moderate", process),
         "querystring": querystring_without_page(request),
+        "now_dt": timezone.now(),
     }
 
 
@@ -159,10 +194,43 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "may_manage": can(request.user, "participation.manage", process),
             "answer_form": AnswerForm(initial={"status": proposal.status}),
             "following": selectors.is_following(request.user, proposal=proposal),
+            "map_data": _map_data(
+                [
+                    {
+                        "title": proposal.title,
+                        "url": request.path,
+                        "lat": float(proposal.latitude),
+                        "lng": float(proposal.longitude),
+                    }
+                ]
+                if proposal.latitude is not None and proposal.longitude is not None
+                else [],
+                [],
+            ),
             "breadcrumbs": _crumbs(process, (proposal.title, None)),
         }
     )
     return render(request, "participation/proposal_detail.html", context)
+
+
+def proposal_photo(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """The proposal's photo, served from outside the web root only while the person may see
+    the proposal (hidden by moderation: moderators only)."""
+    process = selectors.process_get(request.user, slug=slug)
+    proposal = selectors.proposal_get(request.user, process=process, pk=pk)
+    if not proposal.photo or (
+        proposal.hidden and not can(request.user, "participation.moderate", process)
+    ):
+        raise Http404("Photo introuvable.")
+    try:
+        handle = proposal.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("Photo introuvable.") from None
+    response = FileResponse(handle, content_type=media.content_type_of(proposal.photo.name))
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @require_POST
@@ -439,6 +507,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
             .exclude(status="pending")
             .order_by("-support_count")[:50],
             "may_manage": can(request.user, "participation.manage", process),
+            "has_vote": any(p.kind == PhaseKind.VOTE for p in rules.phases_of(process)),
             "breadcrumbs": _crumbs(process, ("Résultats et suivi", None)),
         },
     )

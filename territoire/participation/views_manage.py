@@ -22,12 +22,13 @@ from territoire.core.exports import csv_response
 from territoire.core.forms import attach_service_errors
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
-from territoire.participation import authoring, opendata, selectors, services
+from territoire.participation import authoring, editing, opendata, selectors, services
 from territoire.participation.forms import (
     ActionForm,
     DecisionForm,
     ModerationForm,
     PhaseForm,
+    ProcessEditForm,
     ProcessForm,
     ProfileForm,
     ReportForm,
@@ -44,7 +45,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The participant profile: pseudonym, optional commune, the GDPR notice."""
     current = selectors.profile_of(request.user)
     initial = (
-        {"pseudonym": current.pseudonym, "commune": current.commune, "accept_notice": True}
+        {
+            "pseudonym": current.pseudonym,
+            "commune": current.commune,
+            "digest_frequency": current.digest_frequency,
+            "accept_notice": True,
+        }
         if current
         else {}
     )
@@ -57,6 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 pseudonym=data["pseudonym"],
                 commune=data["commune"],
                 accept_notice=data["accept_notice"],
+                digest_frequency=data["digest_frequency"] or "daily",
             )
         except ValidationError as exc:
             attach_service_errors(form, exc)
@@ -269,6 +276,100 @@ def process_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "forms": forms_,
             "phases": list(process.phases.all()),
             "breadcrumbs": _crumbs(process, ("Préparer la concertation", None)),
+        },
+    )
+
+
+@login_required
+def process_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """For agents: edit the presentation and settings of a process (audited)."""
+    process = selectors.process_get(request.user, slug=slug)
+    require(request.user, "participation.manage", process)
+    initial = {
+        "title": process.title,
+        "summary": process.summary,
+        "description": process.description,
+        "residents_only": process.residents_only,
+        "categories": "\n".join(process.categories),
+        "votes_per_ballot": process.votes_per_ballot,
+        "published": process.published,
+    }
+    form = ProcessEditForm(_posted(request), initial=initial)
+    if process.commune_id is None:
+        del form.fields["residents_only"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            editing.process_update(
+                actor=person(request),
+                process=process,
+                title=data["title"],
+                summary=data["summary"],
+                description=data["description"],
+                residents_only=data.get("residents_only", False),
+                categories=data["categories"].splitlines(),
+                published=data["published"],
+                votes_per_ballot=data["votes_per_ballot"],
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "La concertation est modifiée.")
+            return redirect("participation:process", slug=slug)
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": f"Modifier la concertation : {process.title}",
+            "submit": "Enregistrer les modifications",
+            "breadcrumbs": _crumbs(process, ("Modifier", None)),
+        },
+    )
+
+
+@login_required
+def phase_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """For agents: change a phase's kind and dates, or delete it (audited)."""
+    process = selectors.process_get(request.user, slug=slug)
+    require(request.user, "participation.manage", process)
+    phase = process.phases.filter(pk=pk).first()
+    if phase is None:
+        raise Http404("Étape introuvable.")
+    tz = timezone.get_current_timezone()
+    initial = {
+        "kind": phase.kind,
+        "starts_on": timezone.localtime(phase.starts_at, tz).date(),
+        "ends_on": timezone.localtime(phase.ends_at, tz).date(),
+    }
+    if request.method == "POST" and request.POST.get("delete"):
+        editing.phase_delete(actor=person(request), phase=phase)
+        messages.success(request, "L'étape est supprimée.")
+        return redirect("participation:process_manage", slug=slug)
+    form = PhaseForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            editing.phase_update(
+                actor=person(request),
+                phase=phase,
+                kind=data["kind"],
+                starts_at=datetime.combine(data["starts_on"], time.min, tz),
+                ends_at=datetime.combine(data["ends_on"], time.min, tz),
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "L'étape est modifiée.")
+            return redirect("participation:process_manage", slug=slug)
+    return render(
+        request,
+        "participation/phase_edit.html",
+        {
+            "form": form,
+            "process": process,
+            "phase": phase,
+            "breadcrumbs": _crumbs(process, ("Modifier une étape", None)),
         },
     )
 

@@ -112,6 +112,15 @@ def test_citizen_journey_with_the_keyboard_only(participation_data, live_server,
     _press_enter_on(page, "main form button[type=submit]")
     assert page.locator("h1").inner_text() == "Des fontaines à boire"
     check_page(page, report, "proposal page, with a message")
+    # Correct it within the editing delay.
+    _follow_link(page, "Modifier ma proposition")
+    check_page(page, report, "proposal edit form")
+    _tab_to(page, "#id_body")
+    page.keyboard.press("End")
+    page.keyboard.type(" Et au cimetière.")
+    _press_enter_on(page, "main form button[type=submit]")
+    assert "Et au cimetière." in page.content()
+    assert "Modifiée par son auteur" in page.content()
 
     # Comment on an article of the charter.
     page.goto(f"{base}/participation/")
@@ -218,9 +227,58 @@ def test_agent_and_moderator_forms_in_error_states(participation_data, live_serv
     with page.expect_navigation():
         page.get_by_role("button", name="Créer la concertation").click()
     check_page(page, report, "new process, errors")
+
+    budget = Process.objects.get(title__startswith="Budget participatif")
+    page.goto(f"{base}/participation/{budget.slug}/modifier/")
+    page.fill("#id_title", "")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer les modifications").click()
+    check_page(page, report, "process edit, errors")
+    phase = budget.phases.get()
+    page.goto(f"{base}/participation/{budget.slug}/etapes/{phase.pk}/modifier/")
+    page.fill("#id_ends_on", "2000-01-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer l'étape").click()
+    check_page(page, report, "phase edit, errors")
+    page.goto(f"{base}/participation/{budget.slug}/resultats-du-vote/")
+    page.wait_for_selector(".chart canvas")
+    check_page(page, report, "vote results (agent, provisional), chart and table")
     context.close()
 
     context, page = fresh("habitant@demo.territoire.fr")
+    page.goto(f"{base}/participation/{budget.slug}/voter/")
+    for box in page.locator("input[name=proposals]").all():
+        box.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer mon bulletin").click()
+    assert page.locator(".error-summary").is_visible()
+    check_page(page, report, "ballot, too many choices")
+    page.goto(f"{base}/participation/{arras.slug}/propositions/nouvelle/")
+    page.wait_for_selector("[data-map-picker].leaflet-container")
+    page.locator("[data-map-picker]").click(position={"x": 120, "y": 90})
+    assert page.input_value("#id_latitude").startswith("50.")
+    assert page.locator("[data-map-picker] .leaflet-interactive").count() >= 1
+    page.fill("#id_title", "Photo")
+    page.fill("#id_body", "Texte")
+    page.set_input_files(
+        "#id_photo", files=[{"name": "x.png", "mimeType": "image/png", "buffer": b"pas une image"}]
+    )
+    page.fill("#id_photo_alt", "Rien")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier la proposition").click()
+    assert "JPEG, PNG ou WebP" in page.content()
+    assert page.input_value("#id_latitude").startswith("50.")  # kept, and shown on the map
+    check_page(page, report, "proposal, bad photo, place picked on the map")
+    page.goto(f"{base}/participation/{arras.slug}/")
+    page.wait_for_selector(".map .leaflet-interactive")
+    check_page(page, report, "process page with the proposals map")
+    page.locator(".map").scroll_into_view_if_needed()
+    page.locator(".map").screenshot(path="tests/e2e/artifacts/participation-map.png")
+    with_photo = arras.proposals.exclude(photo="").get()
+    page.goto(f"{base}/participation/{arras.slug}/propositions/{with_photo.pk}/")
+    page.wait_for_selector(".map .leaflet-interactive")
+    assert page.evaluate("document.querySelector('img.proposal-photo').naturalWidth") > 0
+    check_page(page, report, "proposal page with its photo and its place on a map")
     page.goto(f"{base}/participation/signaler/proposal/{proposal.pk}/")
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer le signalement").click()
@@ -237,6 +295,17 @@ def test_agent_and_moderator_forms_in_error_states(participation_data, live_serv
     with page.expect_navigation():
         page.get_by_role("button", name="Créer mon compte").click()
     check_page(page, report, "sign-up, errors")
+    from territoire.core.models import User
+    from territoire.participation.services import unsubscribe_token
+
+    token = unsubscribe_token(User.objects.get(email="habitant@demo.territoire.fr"))
+    page.goto(f"{base}/participation/desabonnement/{token}/")
+    check_page(page, report, "unsubscribe, confirmation button")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Me désabonner").click()
+    check_page(page, report, "unsubscribe, done")
+    page.goto(f"{base}/participation/desabonnement/faux/")
+    check_page(page, report, "unsubscribe, bad link")
     page.goto(f"{base}/inscription/confirmer/faux/")
     with page.expect_navigation():
         page.get_by_role("button", name="Activer mon compte").click()

@@ -57,15 +57,15 @@ def test_process_page_queries_do_not_grow_with_contributions(arras):
     for a visitor and for a signed-in moderator."""
     small, big = make_process(arras), make_process(arras)
     authors = [participant() for _ in range(5)]
-    bulk_contributions(small, proposals=30, comments=60, authors=authors)
-    bulk_contributions(big, proposals=600, comments=3000, authors=authors)
+    bulk_contributions(small, proposals=30, comments=60, authors=authors, located=5)
+    bulk_contributions(big, proposals=600, comments=3000, authors=authors, located=600)
     for client in (Client(), logged_in_client(person_with_role(Role.MODERATOR, commune=arras))):
         counts = [
             _count_queries(client, reverse("participation:process", args=[p.slug]))
             for p in (small, big)
         ]
         assert counts[0] == counts[1], counts
-        assert counts[1] <= 12, counts
+        assert counts[1] <= 14, counts  # the map: its points and the commune centres
     body = Client().get(reverse("participation:process", args=[big.slug]) + "?page=2").content
     assert "Page 2 sur 24" in body.decode()
 

@@ -5,13 +5,17 @@ demo accounts of ``seed_demo``. Idempotent: a process that exists is left as it 
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from territoire.core.models import Commune, Membership, Role, User
-from territoire.participation import services
+from territoire.participation import ballots, editing, services
 from territoire.participation.models import (
     ActionStatus,
     PhaseKind,
@@ -45,6 +49,31 @@ IDEAS = [
     ("Des nichoirs dans les écoles", "Construire des nichoirs avec les élèves.", "Nature"),
     ("Éclairer le passage de la gare", "Le passage est sombre le soir.", "Cadre de vie"),
 ]
+# Where each idea is (latitude, longitude), for the map; None: not located.
+PLACES = [
+    (Decimal("50.29520"), Decimal("2.76710")),
+    (Decimal("50.28830"), Decimal("2.78290")),
+    None,
+    (Decimal("50.28690"), Decimal("2.78150")),
+]
+BUDGET_IDEAS = [
+    ("Un jardin partagé à Saint-Sauveur", "Des parcelles pour les habitants du quartier."),
+    ("Des arceaux vélos devant la médiathèque", "Vingt arceaux couverts."),
+    ("Une aire de jeux inclusive", "Des jeux accessibles aux enfants en fauteuil."),
+]
+
+
+def _demo_photo() -> SimpleUploadedFile:
+    """A drawn picture (sky, grass, a bench) so the demo shows a photo without any file."""
+    image = Image.new("RGB", (640, 400), (170, 205, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 260, 640, 400), fill=(90, 150, 70))
+    draw.rectangle((220, 220, 420, 236), fill=(120, 80, 40))
+    draw.rectangle((230, 236, 244, 290), fill=(60, 60, 60))
+    draw.rectangle((396, 236, 410, 290), fill=(60, 60, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("banc.png", buffer.getvalue(), content_type="image/png")
 
 
 def _participant(email: str, pseudonym: str, commune: Commune | None) -> User:
@@ -91,8 +120,17 @@ class Command(BaseCommand):
             authors = [citizen, *neighbours]
             for n, (title, body, category) in enumerate(IDEAS):
                 author = authors[n % len(authors)]
+                place = PLACES[n]
                 proposal = services.proposal_create(
-                    actor=author, process=process, title=title, body=body, category=category
+                    actor=author,
+                    process=process,
+                    title=title,
+                    body=body,
+                    category=category,
+                    latitude=place[0] if place else None,
+                    longitude=place[1] if place else None,
+                    photo=_demo_photo() if n == 0 else None,
+                    photo_alt="Dessin d'un banc sur une pelouse au bord de l'eau" if n == 0 else "",
                 )
                 for supporter in authors:
                     if supporter != author:
@@ -218,6 +256,38 @@ class Command(BaseCommand):
                 services.action_save(
                     actor=agent, process=process, title=title, status=status, progress=progress
                 )
+        if not Process.objects.filter(title="Budget participatif d'Arras : votez").exists():
+            # Proposals are only accepted during the proposals phase: the phase is turned into
+            # the vote phase once they are in (as an agent would, audited).
+            process = services.process_create(
+                actor=agent,
+                title="Budget participatif d'Arras : votez",
+                summary="Choisissez jusqu'à deux projets parmi ceux des habitants.",
+                commune=arras,
+                phases=[(PhaseKind.PROPOSALS, now - 30 * day, now + 14 * day)],
+            )
+            for n, (title, body) in enumerate(BUDGET_IDEAS):
+                services.proposal_create(
+                    actor=neighbours[n % len(neighbours)], process=process, title=title, body=body
+                )
+            phase = process.phases.get()
+            editing.phase_update(
+                actor=agent,
+                phase=phase,
+                kind=PhaseKind.VOTE,
+                starts_at=phase.starts_at,
+                ends_at=phase.ends_at,
+            )
+            editing.process_update(
+                actor=agent,
+                process=process,
+                title=process.title,
+                summary=process.summary,
+                votes_per_ballot=2,
+            )
+            ids = list(process.proposals.order_by("id").values_list("id", flat=True))
+            for n, voter in enumerate(neighbours):
+                ballots.ballot_cast(actor=voter, process=process, proposal_ids=ids[n : n + 2])
         self.stdout.write(
             f"Participation : {Process.objects.count()} concertations de démonstration."
         )
