@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("gestion-technique/", admin.site.urls),
     path("capteurs/", include("territoire.sensors.urls")),
+    path("indicateurs/", include("territoire.insights.urls")),
     path("", include("territoire.core.urls")),
 ]
 

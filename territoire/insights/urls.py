@@ -1,0 +1,23 @@
+from django.urls import path
+
+from territoire.insights import opendata, views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("domaine/<slug:domain>/", views.domain, name="domain"),
+    path("synthese/", views.summary, name="summary"),
+    path("carte/", views.map_view, name="map"),
+    path("batiments/", views.building_list, name="buildings"),
+    path("batiments/<int:pk>/", views.building_detail, name="building"),
+    path("alertes/", views.alert_list, name="alerts"),
+    path("alertes/abonnement/", views.subscription, name="subscription"),
+    path("alertes/direct.json", views.live, name="live"),
+    path("alertes/<int:pk>/", views.alert_detail, name="alert"),
+    path("alertes/<int:pk>/<slug:action>/", views.alert_action, name="alert_action"),
+    path("donnees-ouvertes/", opendata.index, name="opendata"),
+    path("donnees-ouvertes/catalogue.jsonld", opendata.catalogue, name="catalogue"),
+    path("donnees-ouvertes/<slug:slug>.schema.json", opendata.schema, name="schema"),
+    path("donnees-ouvertes/<slug:slug>.<str:fmt>", opendata.dataset, name="dataset"),
+]

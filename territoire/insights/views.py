@@ -1,0 +1,511 @@
+"""Dashboards (CUA-wide, per commune, per domain, per building), the elected officials'
+summary, the map, alerts and their live feed. Views check abilities and call selectors,
+dashboards (read-only figures) and services only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from territoire.core.exports import csv_response
+from territoire.core.models import Commune, User
+from territoire.core.pagination import paginate, querystring_without_page
+from territoire.core.permissions import can, require
+from territoire.core.views import crumbs, person
+from territoire.insights import dashboards, selectors, services
+from territoire.insights.indicators import air, buildings, noise, water
+from territoire.insights.models import AlertState, RuleKind
+
+# --- shared pieces ------------------------------------------------------------------------
+
+
+def _nav(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        ("Tableau de bord", reverse("insights:overview")),
+        ("Synthèse pour les élus", reverse("insights:summary")),
+        ("Carte", reverse("insights:map")),
+        ("Bâtiments", reverse("insights:buildings")),
+        ("Alertes", reverse("insights:alerts")),
+        ("Données ouvertes", reverse("insights:opendata")),
+    ]
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+    context.setdefault("hub_nav", _nav(request))
+    return render(request, template, context, status=status)
+
+
+def _crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
+    return crumbs(("Indicateurs", reverse("insights:overview")), *items)
+
+
+def _viewer(request: HttpRequest) -> User:
+    user = person(request)
+    require(user, "insights.view")
+    return user
+
+
+def _commune_choice(request: HttpRequest, user: User) -> tuple[Commune | None, Any]:
+    """The ?commune= filter (a slug among the visible communes), or None for all."""
+    visible = selectors.communes(user)
+    slug = request.GET.get("commune", "")
+    commune = visible.filter(slug=slug).first() if slug else None
+    if slug and commune is None:
+        raise Http404
+    return commune, visible
+
+
+def _csv_url(name: str, request: HttpRequest, *args: str) -> str:
+    params = request.GET.copy()
+    params["format"] = "csv"
+    return f"{reverse(name, args=args)}?{params.urlencode()}"
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+# --- dashboards ---------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Key figures of every domain, for the whole territory or one commune."""
+    user = _viewer(request)
+    commune, visible = _commune_choice(request, user)
+    scope = selectors.commune_ids(user, commune)
+    water_chart = dashboards.water(scope, days=30)
+    energy_chart = dashboards.energy(scope, days=30)
+    noise_day, noise_rows = dashboards.noise_day(scope)
+    air_day, air_rows = dashboards.air_day(scope)
+    parks = dashboards.car_parks(scope)
+    active = selectors.alerts(user, state="active", commune_id=commune.pk if commune else None)
+    context = {
+        "breadcrumbs": _crumbs((commune.name if commune else "Tout le territoire", None)),
+        "commune": commune,
+        "communes": visible,
+        "water": water_chart,
+        "water_csv": _csv_url("insights:domain", request, "eau"),
+        "water_total": sum(v or 0 for _, v in water_chart.rows),
+        "energy_total": sum(v or 0 for _, v in energy_chart.rows),
+        "noise_day": noise_day,
+        "noise_rows": noise_rows,
+        "air_day": air_day,
+        "air_rows": air_rows,
+        "air_disclaimer": air.DISCLAIMER,
+        "parks": parks,
+        "mobility": dashboards.mobility_summary(scope),
+        "alerts": list(active[:5]),
+        "alert_count": active.count(),
+        "last_alert_id": selectors.alerts(user).values_list("pk", flat=True).first() or 0,
+        "domains": dashboards.DOMAINS,
+    }
+    return _page(request, "insights/overview.html", context)
+
+
+@login_required
+def domain(request: HttpRequest, domain: str) -> HttpResponse:
+    """One domain's chart and table (with its CSV), for the territory or one commune."""
+    user = _viewer(request)
+    if domain not in dashboards.DOMAINS:
+        raise Http404
+    commune, visible = _commune_choice(request, user)
+    scope = selectors.commune_ids(user, commune)
+    context: dict[str, Any] = {
+        "domain": domain,
+        "domain_label": dashboards.DOMAINS[domain],
+        "commune": commune,
+        "communes": visible,
+        "breadcrumbs": _crumbs((dashboards.DOMAINS[domain], None)),
+    }
+    chart = None
+    table: list[list[object]] = []
+    if domain == "eau":
+        chart = dashboards.water(scope)
+    elif domain == "energie":
+        chart = dashboards.energy(scope)
+    elif domain == "mobilite":
+        chart = dashboards.passages(scope)
+        context["mobility"] = dashboards.mobility_summary(scope)
+    elif domain == "bruit":
+        day, rows = dashboards.noise_day(scope)
+        context.update(noise_day=day, noise_rows=rows, limits=noise.LIMITS["road"],
+                       who=noise.WHO_GUIDELINES["road"])  # fmt: skip
+        table = [["Capteur", "Commune", "Lday", "Levening", "Lnight", "Lden", "Heures > 65 dB"]]
+        for r in rows:
+            d = r.result
+            table.append([r.name, r.commune, _r(d.lday), _r(d.levening), _r(d.lnight),
+                          _r(d.lden), r.hours_above_65])  # fmt: skip
+    elif domain == "air":
+        day, rows = dashboards.air_day(scope)
+        context.update(air_day=day, air_rows=rows, air_disclaimer=air.DISCLAIMER)
+        table = [["Capteur", "Commune", "PM2,5 (µg/m³)", "PM10 (µg/m³)", "Indice indicatif"]]
+        for a in rows:
+            table.append([a.name, a.commune, _r(a.daily.get("pm2_5")), _r(a.daily.get("pm10")),
+                          a.index.label if a.index else ""])  # fmt: skip
+    elif domain == "stationnement":
+        parks = dashboards.car_parks(scope)
+        tag = request.GET.get("parking") or (parks[0].tag if parks else "")
+        context.update(parks=parks, park=next((p for p in parks if p.tag == tag), None))
+        if context["park"]:
+            chart = dashboards.occupancy_hours(scope, tag)
+    if _wants_csv(request):
+        rows = chart.csv_rows() if chart else table
+        return csv_response(rows, f"indicateurs-{domain}.csv")
+    context["chart"] = chart
+    params = request.GET.copy()
+    params["format"] = "csv"
+    context["csv_url"] = f"{request.path}?{params.urlencode()}"
+    return _page(request, "insights/domain.html", context)
+
+
+def _r(value: float | None, digits: int = 1) -> object:
+    return "" if value is None else round(value, digits)
+
+
+# --- buildings ----------------------------------------------------------------------------
+
+
+@login_required
+def building_list(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    commune, visible = _commune_choice(request, user)
+    items = selectors.buildings(user, commune_id=commune.pk if commune else None)
+    return _page(
+        request,
+        "insights/building_list.html",
+        {"breadcrumbs": _crumbs(("Bâtiments", None)), "buildings": items, "commune": commune,
+         "communes": visible},  # fmt: skip
+    )
+
+
+@login_required
+def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Energy and water per day and month, comfort, the décret tertiaire trajectory."""
+    user = _viewer(request)
+    try:
+        building = selectors.building(user, pk=pk)
+    except selectors.Building.DoesNotExist:
+        raise Http404 from None
+    monthly = dashboards.building_monthly(building)
+    if request.GET.get("format") == "operat":
+        return _operat_csv(building, monthly)
+    energy_chart, water_chart = dashboards.building_daily(building)
+    if _wants_csv(request):
+        chart = water_chart if request.GET.get("serie") == "eau" else energy_chart
+        return csv_response(chart.csv_rows(), f"batiment-{building.pk}-{chart.unit}.csv")
+    last12 = sum(m["kwh"] for m in monthly)
+    trajectory = None
+    if building.reference_kwh:
+        trajectory = buildings.trajectory(timezone.now().year, building.reference_kwh, last12)
+    return _page(
+        request,
+        "insights/building_detail.html",
+        {
+            "breadcrumbs": _crumbs(("Bâtiments", reverse("insights:buildings")),
+                                   (building.name, None)),  # fmt: skip
+            "building": building,
+            "monthly": monthly,
+            "energy": energy_chart,
+            "water": water_chart,
+        "water_csv": _csv_url("insights:domain", request, "eau"),
+            "comfort": dashboards.building_comfort(building),
+            "last12": last12,
+            "trajectory": trajectory,
+            "target_2030": buildings.target_reduction(2030),
+        },
+    )
+
+
+def _operat_csv(building, monthly) -> HttpResponse:
+    """What an agent copies into OPERAT: the building's energy per month (kWh of final
+    energy, electricity measured by the platform), with its surface and reference."""
+    rows: list[list[object]] = [
+        ["Bâtiment", "Commune", "Surface (m²)", "Année de référence", "Référence (kWh)",
+         "Mois", "Électricité (kWh)", "Eau (m³)"],  # fmt: skip
+    ]
+    for m in monthly:
+        rows.append([building.name, building.commune.name, building.floor_area_m2 or "",
+                     building.reference_year or "", _r(building.reference_kwh, 0),
+                     m["month"].strftime("%Y-%m"), _r(m["kwh"], 1), _r(m["m3"], 2)])  # fmt: skip
+    return csv_response(rows, f"operat-{building.pk}.csv")
+
+
+# --- the elected officials' summary -------------------------------------------------------
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    """The few figures elected officials present: alerts, water saved by leaks fixed,
+    cycling change, energy against the décret tertiaire reference."""
+    user = _viewer(request)
+    commune, visible = _commune_choice(request, user)
+    scope = selectors.commune_ids(user, commune)
+    cid = commune.pk if commune else None
+    all_alerts = selectors.alerts(user, commune_id=cid)
+    fixed = all_alerts.filter(state=AlertState.CLOSED, rule__kind=RuleKind.LEAK,
+                              rate_lph__isnull=False)  # fmt: skip
+    saved = sum(
+        water.litres_saved(a.rate_lph or 0, (a.closed_at - a.opened_at).total_seconds() / 3600)
+        for a in fixed.only("rate_lph", "opened_at", "closed_at")
+        if a.closed_at
+    )
+    bs = list(selectors.buildings(user, commune_id=cid).filter(reference_kwh__isnull=False))
+    energy_saved = 0.0
+    for b in bs:
+        energy_saved += (b.reference_kwh or 0) - sum(
+            m["kwh"] for m in dashboards.building_monthly(b)
+        )
+    since = timezone.now() - timedelta(days=30)
+    context = {
+        "breadcrumbs": _crumbs(("Synthèse pour les élus", None)),
+        "commune": commune,
+        "communes": visible,
+        "open_alerts": all_alerts.exclude(state=AlertState.CLOSED).count(),
+        "recent_alerts": list(all_alerts.filter(opened_at__gte=since)[:10]),
+        "leaks_fixed": fixed.count(),
+        "litres_saved": saved,
+        "mobility": dashboards.mobility_summary(scope),
+        "energy_saved": energy_saved,
+        "buildings_with_reference": len(bs),
+        "water_30": sum(v or 0 for _, v in dashboards.water(scope).rows),
+        "last_alert_id": selectors.alerts(user).values_list("pk", flat=True).first() or 0,
+    }
+    return _page(request, "insights/summary.html", context)
+
+
+# --- map ----------------------------------------------------------------------------------
+
+
+@login_required
+def map_view(request: HttpRequest) -> HttpResponse:
+    """Devices and buildings as points with their state; plain background unless a tile
+    URL is configured (INSIGHTS_TILE_URL, off by default: no network at run time)."""
+    user = _viewer(request)
+    commune, visible = _commune_choice(request, user)
+    scope = selectors.commune_ids(user, commune)
+    from territoire.sensors.models import Device
+
+    devices = Device.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if scope is not None:
+        devices = devices.filter(commune_id__in=scope)
+    open_devices = set(
+        selectors.alerts(user, state="active").exclude(device=None).values_list("device_id", flat=True)
+    )
+    now = timezone.now()
+    points = []
+    for d in devices.select_related("commune").order_by("name")[:2000]:
+        silent = d.last_seen_at is None or (now - d.last_seen_at).total_seconds() > 3 * d.reporting_interval_s
+        state = "alert" if d.pk in open_devices else "silent" if silent else "ok"
+        points.append({"name": d.name, "commune": d.commune.name, "lat": float(d.latitude),
+                       "lon": float(d.longitude), "state": state,
+                       "url": reverse("sensors:device", args=[d.dev_eui])})  # fmt: skip
+    for b in selectors.buildings(user, commune_id=commune.pk if commune else None):
+        if b.latitude is not None and b.longitude is not None:
+            points.append({"name": b.name, "commune": b.commune.name, "lat": float(b.latitude),
+                           "lon": float(b.longitude), "state": "building",
+                           "url": reverse("insights:building", args=[b.pk])})  # fmt: skip
+    labels = {"ok": "En service", "silent": "Silencieux", "alert": "Alerte en cours",
+              "building": "Bâtiment"}  # fmt: skip
+    for p in points:
+        p["label"] = labels[p["state"]]
+    return _page(
+        request,
+        "insights/map.html",
+        {
+            "breadcrumbs": _crumbs(("Carte", None)),
+            "points": points,
+            "map_config": {"points": points, "tiles": settings.INSIGHTS_TILE_URL,
+                           "attribution": settings.INSIGHTS_TILE_ATTRIBUTION},  # fmt: skip
+            "commune": commune,
+            "communes": visible,
+        },
+    )
+
+
+# --- alerts -------------------------------------------------------------------------------
+
+ALERT_STATES = [("active", "En cours (ouvertes ou prises en compte)"), *AlertState.choices]
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    commune, visible = _commune_choice(request, user)
+    state = request.GET.get("etat", "active")
+    if state not in dict(ALERT_STATES):
+        state = "active"
+    kind = request.GET.get("type", "")
+    if kind not in RuleKind.values:
+        kind = ""
+    items = selectors.alerts(user, state=state, commune_id=commune.pk if commune else None,
+                             kind=kind)  # fmt: skip
+    page = paginate(request, items)
+    notifications = selectors.unread_notifications(user)
+    unread = list(notifications[:10])
+    notifications.update(read_at=timezone.now())
+    return _page(
+        request,
+        "insights/alert_list.html",
+        {
+            "breadcrumbs": _crumbs(("Alertes", None)),
+            "page": page,
+            "querystring": querystring_without_page(request),
+            "states": ALERT_STATES,
+            "state": state,
+            "kinds": RuleKind.choices,
+            "kind": kind,
+            "commune": commune,
+            "communes": visible,
+            "subscribed": selectors.subscribed_commune_ids(user),
+            "notifications": unread,
+            "last_alert_id": selectors.alerts(user).values_list("pk", flat=True).first() or 0,
+        },
+    )
+
+
+def _visible_alert(user: User, pk: int):
+    try:
+        return selectors.alert(user, pk=pk)
+    except selectors.Alert.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _viewer(request)
+    alert = _visible_alert(user, pk)
+    may_handle = can(user, "insights.handle_alerts", alert)
+    return _page(
+        request,
+        "insights/alert_detail.html",
+        {
+            "breadcrumbs": _crumbs(("Alertes", reverse("insights:alerts")), (alert.title, None)),
+            "alert": alert,
+            "events": list(alert.events.select_related("actor")),
+            "may_handle": may_handle,
+            "assignable": list(selectors.assignable(alert)) if may_handle else [],
+            "errors": {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Acknowledge, assign, comment or close; a refused input re-displays the page with the
+    message and what was typed."""
+    user = _viewer(request)
+    alert = _visible_alert(user, pk)
+    if not can(user, "insights.handle_alerts", alert):
+        raise PermissionDenied
+    text = request.POST.get("texte", "")
+    try:
+        if action == "prendre-en-compte":
+            services.alert_acknowledge(actor=user, alert=alert)
+            messages.success(request, "L'alerte est prise en compte.")
+        elif action == "attribuer":
+            assignee = selectors.assignable(alert).filter(pk=_int(request.POST.get("personne")))
+            if not assignee.exists():
+                raise ValidationError({"assignee": "Choisissez une personne dans la liste."})
+            services.alert_assign(actor=user, alert=alert, assignee=assignee.get())
+            messages.success(request, "L'alerte est attribuée.")
+        elif action == "commenter":
+            services.alert_comment(actor=user, alert=alert, text=text)
+            messages.success(request, "Votre commentaire est ajouté.")
+        elif action == "clore":
+            services.alert_close(actor=user, alert=alert, text=text)
+            messages.success(request, "L'alerte est close.")
+        else:
+            raise Http404
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        alert.refresh_from_db()
+        return _page(
+            request,
+            "insights/alert_detail.html",
+            {
+                "breadcrumbs": _crumbs(("Alertes", reverse("insights:alerts")),
+                                       (alert.title, None)),  # fmt: skip
+                "alert": alert,
+                "events": list(alert.events.select_related("actor")),
+                "may_handle": True,
+                "assignable": list(selectors.assignable(alert)),
+                "errors": {k: " ".join(v) for k, v in errors.items()},
+                "typed": text,
+            },
+            status=400,
+        )
+    return redirect("insights:alert", pk=alert.pk)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0
+
+
+@login_required
+@require_POST
+def subscription(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    commune = selectors.communes(user).filter(slug=request.POST.get("commune", "")).first()
+    if commune is None:
+        raise Http404
+    wanted = request.POST.get("abonne") == "1"
+    services.subscription_set(actor=user, commune=commune, subscribed=wanted)
+    messages.success(
+        request,
+        f"Vous recevrez les alertes de {commune.name} par courriel."
+        if wanted
+        else f"Vous ne recevrez plus les alertes de {commune.name}.",
+    )
+    return redirect("insights:alerts")
+
+
+@login_required
+@never_cache
+@require_GET
+def live(request: HttpRequest) -> JsonResponse:
+    """The live feed polled every 2 s by the dashboards: alerts opened after ?apres=<id>,
+    the number of active alerts and the time of the newest reading. A handful of indexed
+    queries; measured in docs/benchmarks.md."""
+    user = _viewer(request)
+    after = _int(request.GET.get("apres"))
+    new = selectors.alerts_after(user, after_id=after)
+    from territoire.sensors.models import Device
+
+    devices = Device.objects.all()
+    scope = selectors.commune_ids(user)
+    if scope is not None:
+        devices = devices.filter(commune_id__in=scope)
+    newest = devices.order_by("-last_seen_at").values_list("last_seen_at", flat=True).first()
+    return JsonResponse(
+        {
+            "alerts": [
+                {"id": a.pk, "title": a.title, "subject": a.subject, "commune": a.commune.name,
+                 "state": a.get_state_display(), "url": reverse("insights:alert", args=[a.pk]),
+                 "opened_at": timezone.localtime(a.opened_at).strftime("%d/%m/%Y %H:%M:%S")}
+                for a in new
+            ],  # fmt: skip
+            "last_id": max([a.pk for a in new], default=after),
+            "active": selectors.alerts(user, state="active").count(),
+            "newest_reading": timezone.localtime(newest).strftime("%d/%m/%Y %H:%M:%S")
+            if newest
+            else None,
+        }
+    )
+
+
