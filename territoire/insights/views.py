@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -257,9 +258,9 @@ def summary(request: HttpRequest) -> HttpResponse:
     fixed = all_alerts.filter(state=AlertState.CLOSED, rule__kind=RuleKind.LEAK,
                               rate_lph__isnull=False)  # fmt: skip
     saved = sum(
-        water.litres_saved(a.rate_lph or 0, (a.closed_at - a.opened_at).total_seconds() / 3600)
-        for a in fixed.only("rate_lph", "opened_at", "closed_at")
-        if a.closed_at
+        water.litres_saved(rate or 0, (closed - opened).total_seconds() / 3600)
+        for rate, opened, closed in fixed.values_list("rate_lph", "opened_at", "closed_at")
+        if closed
     )
     bs = list(selectors.buildings(user, commune_id=cid).filter(reference_kwh__isnull=False))
     energy_saved = 0.0
@@ -485,13 +486,13 @@ def live(request: HttpRequest) -> JsonResponse:
     user = _viewer(request)
     after = _int(request.GET.get("apres"))
     new = selectors.alerts_after(user, after_id=after)
-    from territoire.sensors.models import Device
+    from territoire.sensors.models import Series
 
-    devices = Device.objects.all()
+    series = Series.objects.all()
     scope = selectors.commune_ids(user)
     if scope is not None:
-        devices = devices.filter(commune_id__in=scope)
-    newest = devices.order_by("-last_seen_at").values_list("last_seen_at", flat=True).first()
+        series = series.filter(device__commune_id__in=scope)
+    newest = series.aggregate(newest=Max("last_at"))["newest"]
     return JsonResponse(
         {
             "alerts": [
