@@ -286,14 +286,18 @@ LOGGING = {
 # Insights map: no tile server by default (points on a plain background, no network at run
 # time). Set a tile URL template (e.g. IGN's Plan IGN WMTS) to show a background map; its
 # origin is then allowed in the content security policy's img-src.
-INSIGHTS_TILE_URL = env_str(
-    "TERRITOIRE_MAP_TILE_URL",
-    "",
-    "Map tile URL template ({z}/{x}/{y}) for the insights map; empty: no background tiles.",
-) or ""
-INSIGHTS_TILE_ATTRIBUTION = env_str(
-    "TERRITOIRE_MAP_TILE_ATTRIBUTION", "", "Attribution text shown with the map tiles."
-) or ""
+INSIGHTS_TILE_URL = (
+    env_str(
+        "TERRITOIRE_MAP_TILE_URL",
+        "",
+        "Map tile URL template ({z}/{x}/{y}) for the insights map; empty: no background tiles.",
+    )
+    or ""
+)
+INSIGHTS_TILE_ATTRIBUTION = (
+    env_str("TERRITOIRE_MAP_TILE_ATTRIBUTION", "", "Attribution text shown with the map tiles.")
+    or ""
+)
 if INSIGHTS_TILE_URL:
     from urllib.parse import urlsplit as _urlsplit
 

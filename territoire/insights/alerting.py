@@ -72,17 +72,29 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
         limit = float(p.get("percent", DEFAULT_BATTERY))
         if last.value < limit:
             alert_raise(
-                rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
-                title=f"Batterie faible ({last.value:.0f} %)", value=last.value, severity="info",
-                detail=f"Batterie à {last.value:.0f} %, sous le seuil de {limit:.0f} %.", at=last.at,
-            )  # fmt: skip
+                rule=rule,
+                subject_key=device.dev_eui,
+                subject=device.name,
+                device=device,
+                title=f"Batterie faible ({last.value:.0f} %)",
+                value=last.value,
+                severity="info",
+                detail=f"Batterie à {last.value:.0f} %, sous le seuil de {limit:.0f} %.",
+                at=last.at,
+            )
     elif rule.kind == RuleKind.LEAK:
         if series.quantity in LEAK_FLAGS and last.value >= 1:
             alert_raise(
-                rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
-                title="Fuite d'eau signalée par le capteur", severity="critical", value=1,
-                detail=f"{series.label} : alarme levée.", at=last.at,
-            )  # fmt: skip
+                rule=rule,
+                subject_key=device.dev_eui,
+                subject=device.name,
+                device=device,
+                title="Fuite d'eau signalée par le capteur",
+                severity="critical",
+                value=1,
+                detail=f"{series.label} : alarme levée.",
+                at=last.at,
+            )
         elif water_litres_per_unit(series) is not None:
             _water(rule, series, last.at)
     elif rule.kind == RuleKind.NOISE and series.quantity == SOUND:
@@ -105,11 +117,15 @@ def _threshold(rule: AlertRule, series: Series, last: StoredReading) -> None:
     if crossed:
         limit = f"> {above}" if above is not None and value > float(above) else f"< {below}"
         alert_raise(
-            rule=rule, subject_key=series.device.dev_eui, subject=series.device.name,
-            device=series.device, title=f"{series.label} : {value:g} {series.unit} ({limit})",
-            value=value, detail=f"Règle « {rule.name} » : {series.label} {limit} {series.unit}.",
+            rule=rule,
+            subject_key=series.device.dev_eui,
+            subject=series.device.name,
+            device=series.device,
+            title=f"{series.label} : {value:g} {series.unit} ({limit})",
+            value=value,
+            detail=f"Règle « {rule.name} » : {series.label} {limit} {series.unit}.",
             at=last.at,
-        )  # fmt: skip
+        )
 
 
 def hourly_litres(series: Series, *, since: datetime, until: datetime) -> list[water.HourVolume]:
@@ -142,20 +158,34 @@ def _water(rule: AlertRule, series: Series, at: datetime) -> None:
     nights = [n for n in water.night_flows(hours, night_limit) if n.over]
     if flow and flow.leaking:
         alert_raise(
-            rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
+            rule=rule,
+            subject_key=device.dev_eui,
+            subject=device.name,
+            device=device,
             title=f"Fuite probable : débit continu de {flow.rate_lph:.0f} L/h",
-            detail=(f"Aucune heure sans consommation sur 24 h. Débit minimal {flow.rate_lph:.0f}"
-                    f" L/h, soit environ {flow.litres_per_day:.0f} L perdus par jour."),
-            value=flow.rate_lph, rate_lph=flow.rate_lph, severity="critical", at=at,
-        )  # fmt: skip
+            detail=(
+                f"Aucune heure sans consommation sur 24 h. Débit minimal {flow.rate_lph:.0f}"
+                f" L/h, soit environ {flow.litres_per_day:.0f} L perdus par jour."
+            ),
+            value=flow.rate_lph,
+            rate_lph=flow.rate_lph,
+            severity="critical",
+            at=at,
+        )
     elif nights:
         n = nights[-1]
         alert_raise(
-            rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
+            rule=rule,
+            subject_key=device.dev_eui,
+            subject=device.name,
+            device=device,
             title=f"Consommation nocturne : {n.minimum_lph:.0f} L/h entre 2 h et 5 h",
             detail=f"Débit minimal de nuit au-dessus de {night_limit:g} L/h.",
-            value=n.minimum_lph, rate_lph=n.minimum_lph, severity="warning", at=at,
-        )  # fmt: skip
+            value=n.minimum_lph,
+            rate_lph=n.minimum_lph,
+            severity="warning",
+            at=at,
+        )
 
 
 def noise_day(series: Series, day_start_local: datetime) -> noise.Den:
@@ -190,10 +220,15 @@ def _noise(rule: AlertRule, series: Series, at: datetime) -> None:
     if over:
         device = series.device
         alert_raise(
-            rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
-            title="Bruit au-dessus de la valeur limite", detail="; ".join(over) + ".",
-            value=result.lden, at=at,
-        )  # fmt: skip
+            rule=rule,
+            subject_key=device.dev_eui,
+            subject=device.name,
+            device=device,
+            title="Bruit au-dessus de la valeur limite",
+            detail="; ".join(over) + ".",
+            value=result.lden,
+            at=at,
+        )
 
 
 def car_park_occupancy(tag: str, commune_id: int) -> tuple[float | None, int]:
@@ -212,10 +247,14 @@ def _occupancy(rule: AlertRule, tag: str, at: datetime) -> None:
     limit = float((rule.params or {}).get("rate", parking.TARGET))
     if rate is not None and rate > limit:
         alert_raise(
-            rule=rule, subject_key=f"parking:{tag}", subject=rule.params.get("label", tag),
+            rule=rule,
+            subject_key=f"parking:{tag}",
+            subject=rule.params.get("label", tag),
             title=f"Stationnement saturé : {rate * 100:.0f} % des {spaces} places occupées",
-            detail=f"Occupation au-dessus de {limit * 100:.0f} %.", value=rate, at=at,
-        )  # fmt: skip
+            detail=f"Occupation au-dessus de {limit * 100:.0f} %.",
+            value=rate,
+            at=at,
+        )
 
 
 def check_silent_devices(now: datetime | None = None) -> int:
@@ -228,14 +267,21 @@ def check_silent_devices(now: datetime | None = None) -> int:
         for device in Device.objects.filter(
             commune_id=rule.commune_id, status="active", last_seen_at__isnull=False
         ):
+            if device.last_seen_at is None:
+                continue
             silence = now - device.last_seen_at
             if silence > timedelta(seconds=factor * device.reporting_interval_s):
                 hours = silence.total_seconds() / 3600
                 _, new = alert_raise(
-                    rule=rule, subject_key=device.dev_eui, subject=device.name, device=device,
-                    title=f"Capteur muet depuis {hours:.1f} h", value=hours, severity="info",
+                    rule=rule,
+                    subject_key=device.dev_eui,
+                    subject=device.name,
+                    device=device,
+                    title=f"Capteur muet depuis {hours:.1f} h",
+                    value=hours,
+                    severity="info",
                     detail=f"Aucun message depuis le {device.last_seen_at:%d/%m/%Y %H:%M} UTC.",
                     at=now,
-                )  # fmt: skip
+                )
                 opened += new
     return opened

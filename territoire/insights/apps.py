@@ -8,8 +8,10 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from territoire.core.navigation import register_nav
-        from territoire.insights import permissions  # noqa: F401  (abilities registration)
-        from territoire.insights import services  # noqa: F401  (audit actions)
+        from territoire.insights import (
+            permissions,  # noqa: F401  (abilities registration)
+            services,  # noqa: F401  (audit actions)
+        )
         from territoire.insights.alerting import readings_stored
         from territoire.sensors.listeners import on_readings_stored
 

@@ -69,7 +69,7 @@ def today() -> date:
     return datetime.now(PARIS).date()
 
 
-def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> list[dict]:
+def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> list[Any]:
     """Series of those quantities in the scope, with their device (one query); ``tag``
     keeps the devices carrying it (JSON tags, filtered here for SQLite and PostgreSQL)."""
     queryset = Series.objects.filter(quantity__in=list(quantities))
@@ -77,11 +77,20 @@ def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> 
         queryset = queryset.filter(device__commune_id__in=scope)
     rows = list(
         queryset.values(
-            "pk", "quantity", "unit", "last_value", "last_at", "device_id", "device__name",
-            "device__dev_eui", "device__tags", "device__commune__name", "device__latitude",
+            "pk",
+            "quantity",
+            "unit",
+            "last_value",
+            "last_at",
+            "device_id",
+            "device__name",
+            "device__dev_eui",
+            "device__tags",
+            "device__commune__name",
+            "device__latitude",
             "device__longitude",
         ).order_by("device__name", "pk")
-    )  # fmt: skip
+    )
     if tag:
         rows = [r for r in rows if tag in (r["device__tags"] or [])]
     return rows
@@ -314,9 +323,14 @@ def car_parks(scope: Scope) -> list[CarPark]:
             name = tag.removeprefix("parking-").replace("-", " ").title()
             lat, lon = r["device__latitude"], r["device__longitude"]
             park = parks[tag] = CarPark(
-                tag, f"Parking {name}", r["device__commune__name"], 0, 0,
-                float(lat) if lat is not None else None, float(lon) if lon is not None else None,
-            )  # fmt: skip
+                tag,
+                f"Parking {name}",
+                r["device__commune__name"],
+                0,
+                0,
+                float(lat) if lat is not None else None,
+                float(lon) if lon is not None else None,
+            )
         park.spaces += 1
         park.occupied += 1 if (r["last_value"] or 0) >= 1 else 0
     return sorted(parks.values(), key=lambda p: p.name)
@@ -351,7 +365,7 @@ def occupancy_hours(scope: Scope, tag: str, hours: int = 24) -> Chart:
 # --- buildings -----------------------------------------------------------------------------
 
 
-def building_series(building, quantities: Iterable[str]) -> list[dict]:
+def building_series(building, quantities: Iterable[str]) -> list[Any]:
     ids = list(building.devices.values_list("pk", flat=True))
     rows = list(
         Series.objects.filter(device_id__in=ids, quantity__in=list(quantities)).values(

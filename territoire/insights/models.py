@@ -18,12 +18,16 @@ class Building(TimeStampedModel):
 
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("nom"), max_length=150)
-    floor_area_m2 = models.PositiveIntegerField(_("surface de plancher (m²)"), null=True, blank=True)
+    floor_area_m2 = models.PositiveIntegerField(
+        _("surface de plancher (m²)"), null=True, blank=True
+    )
     devices = models.ManyToManyField(Device, related_name="+", blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     # Décret tertiaire: the reference year and its final energy consumption (kWh).
-    reference_year = models.PositiveSmallIntegerField(_("année de référence"), null=True, blank=True)
+    reference_year = models.PositiveSmallIntegerField(
+        _("année de référence"), null=True, blank=True
+    )
     reference_kwh = models.FloatField(_("consommation de référence (kWh)"), null=True, blank=True)
     heating_share = models.FloatField(_("part du chauffage"), default=0.6)
     reference_dju = models.FloatField(_("DJU de l'année de référence"), null=True, blank=True)
@@ -140,6 +144,9 @@ class AlertEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Subscription(TimeStampedModel):
     """A person who wants alerts of a commune by e-mail (in-platform notifications too)."""
@@ -151,6 +158,9 @@ class Subscription(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "commune"], name="subscription_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.commune_id}"
 
 
 class Notification(models.Model):
@@ -164,3 +174,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.alert_id}"

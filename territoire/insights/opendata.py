@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -19,7 +20,6 @@ from django.views.decorators.http import require_GET
 from territoire.core.exports import csv_response
 from territoire.core.views import crumbs
 from territoire.insights import dashboards
-from territoire.insights.indicators import noise
 from territoire.insights.models import Building
 from territoire.sensors.models import Rollup
 
@@ -64,10 +64,14 @@ def _counts() -> Iterator[dict]:
         key = (start, r["device_id"])
         entry = merged.setdefault(
             key,
-            {"date": start.astimezone(dashboards.PARIS).date().isoformat(),
-             "compteur": r["device__dev_eui"], "nom": r["device__name"],
-             "commune": r["device__commune__name"], "passages": 0},
-        )  # fmt: skip
+            {
+                "date": start.astimezone(dashboards.PARIS).date().isoformat(),
+                "compteur": r["device__dev_eui"],
+                "nom": r["device__name"],
+                "commune": r["device__commune__name"],
+                "passages": 0,
+            },
+        )
         entry["passages"] += int(round(total))
     yield from merged.values()
 
@@ -81,9 +85,16 @@ def _noise() -> Iterator[dict]:
             d = r.result
             if d.lday is None and d.lnight is None:
                 continue
-            yield {"date": day.isoformat(), "capteur": r.dev_eui, "nom": r.name,
-                   "commune": r.commune, "lday": _round(d.lday), "levening": _round(d.levening),
-                   "lnight": _round(d.lnight), "lden": _round(d.lden)}  # fmt: skip
+            yield {
+                "date": day.isoformat(),
+                "capteur": r.dev_eui,
+                "nom": r.name,
+                "commune": r.commune,
+                "lday": _round(d.lday),
+                "levening": _round(d.levening),
+                "lnight": _round(d.lnight),
+                "lden": _round(d.lden),
+            }
 
 
 def _parking() -> Iterator[dict]:
@@ -95,18 +106,26 @@ def _parking() -> Iterator[dict]:
         for i, (_, rate) in enumerate(chart.rows):
             if rate is None:
                 continue
-            yield {"heure": (since + timedelta(hours=i)).isoformat().replace("+00:00", "Z"),
-                   "parking": park.name, "commune": park.commune, "places": park.spaces,
-                   "taux_occupation": round(rate / 100, 3)}  # fmt: skip
+            yield {
+                "heure": (since + timedelta(hours=i)).isoformat().replace("+00:00", "Z"),
+                "parking": park.name,
+                "commune": park.commune,
+                "places": park.spaces,
+                "taux_occupation": round(rate / 100, 3),
+            }
 
 
 def _buildings() -> Iterator[dict]:
     """Electricity and water per public building per month, the last 12 months."""
     for b in Building.objects.select_related("commune").order_by("commune__name", "name"):
         for m in dashboards.building_monthly(b):
-            yield {"mois": m["month"].strftime("%Y-%m"), "batiment": b.name,
-                   "commune": b.commune.name, "electricite_kwh": round(m["kwh"], 1),
-                   "eau_m3": round(m["m3"], 2)}  # fmt: skip
+            yield {
+                "mois": m["month"].strftime("%Y-%m"),
+                "batiment": b.name,
+                "commune": b.commune.name,
+                "electricite_kwh": round(m["kwh"], 1),
+                "eau_m3": round(m["m3"], 2),
+            }
 
 
 def _round(value: float | None) -> float | None:
@@ -116,20 +135,33 @@ def _round(value: float | None) -> float | None:
 DATASETS = {
     d.slug: d
     for d in (
-        Dataset("comptages-mobilites-jour", "Comptages vélos et piétons par jour",
-                "Passages par compteur et par jour (deux sens cumulés), 365 derniers jours.",
-                _counts),
-        Dataset("bruit-jour", "Indicateurs de bruit par capteur et par jour",
-                "Lday, Levening, Lnight et Lden (périodes françaises 6-18 h, 18-22 h, 22-6 h), "
-                "30 derniers jours. Mesures de capteurs, pas une carte de bruit stratégique.",
-                _noise),
-        Dataset("stationnement-heure", "Taux d'occupation des parkings par heure",
-                "Part des places occupées par parking et par heure, 7 derniers jours.", _parking),
-        Dataset("batiments-mois", "Consommations des bâtiments publics par mois",
-                "Électricité (kWh) et eau (m³) par bâtiment public et par mois, 12 derniers mois.",
-                _buildings),
+        Dataset(
+            "comptages-mobilites-jour",
+            "Comptages vélos et piétons par jour",
+            "Passages par compteur et par jour (deux sens cumulés), 365 derniers jours.",
+            _counts,
+        ),
+        Dataset(
+            "bruit-jour",
+            "Indicateurs de bruit par capteur et par jour",
+            "Lday, Levening, Lnight et Lden (périodes françaises 6-18 h, 18-22 h, 22-6 h), "
+            "30 derniers jours. Mesures de capteurs, pas une carte de bruit stratégique.",
+            _noise,
+        ),
+        Dataset(
+            "stationnement-heure",
+            "Taux d'occupation des parkings par heure",
+            "Part des places occupées par parking et par heure, 7 derniers jours.",
+            _parking,
+        ),
+        Dataset(
+            "batiments-mois",
+            "Consommations des bâtiments publics par mois",
+            "Électricité (kWh) et eau (m³) par bâtiment public et par mois, 12 derniers mois.",
+            _buildings,
+        ),
     )
-}  # fmt: skip
+}
 
 
 def _dataset(slug: str) -> Dataset:
@@ -143,13 +175,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/opendata.html",
-        {"breadcrumbs": crumbs(("Données ouvertes des capteurs", None)),
-         "datasets": DATASETS.values()},  # fmt: skip
+        {
+            "breadcrumbs": crumbs(("Données ouvertes des capteurs", None)),
+            "datasets": DATASETS.values(),
+        },
     )
 
 
 @require_GET
-def dataset(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def dataset(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
     ds = _dataset(slug)
     if fmt == "csv":
         fields = ds.fields
@@ -180,11 +214,17 @@ def catalogue(request: HttpRequest) -> JsonResponse:
     def url(name: str, *args) -> str:
         return base + reverse(name, args=args)
 
-    publisher = {"@type": "foaf:Organization", "foaf:name": settings.TERRITORY_NAME,
-                 "dct:identifier": settings.TERRITORY_SIREN}  # fmt: skip
+    publisher = {
+        "@type": "foaf:Organization",
+        "foaf:name": settings.TERRITORY_NAME,
+        "dct:identifier": settings.TERRITORY_SIREN,
+    }
     data = {
-        "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
-                     "foaf": "http://xmlns.com/foaf/0.1/"},  # fmt: skip
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
         "@type": "dcat:Catalog",
         "dct:title": f"Données des capteurs — {settings.TERRITORY_NAME}",
         "dct:publisher": publisher,
@@ -201,16 +241,19 @@ def catalogue(request: HttpRequest) -> JsonResponse:
                 "dcat:keyword": ["capteurs", "IoT", "Arras"],
                 "dct:accrualPeriodicity": "http://purl.org/cld/freq/daily",
                 "dcat:distribution": [
-                    {"@type": "dcat:Distribution", "dcat:downloadURL": url("insights:dataset", d.slug, fmt),
-                     "dcat:mediaType": media, "dct:format": fmt.upper(),
-                     "dct:conformsTo": url("insights:schema", d.slug)}
+                    {
+                        "@type": "dcat:Distribution",
+                        "dcat:downloadURL": url("insights:dataset", d.slug, fmt),
+                        "dcat:mediaType": media,
+                        "dct:format": fmt.upper(),
+                        "dct:conformsTo": url("insights:schema", d.slug),
+                    }
                     for fmt, media in (("csv", "text/csv"), ("json", "application/json"))
-                ],  # fmt: skip
+                ],
             }
             for d in DATASETS.values()
         ],
     }
-    return JsonResponse(data, content_type="application/ld+json",
-                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
-
-
+    return JsonResponse(
+        data, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False}
+    )

@@ -148,7 +148,10 @@ def alert_assign(*, actor: User, alert: Alert, assignee: User) -> Alert:
         alert.assignee = assignee
         alert.save(update_fields=["assignee", "updated_at"])
         AlertEvent.objects.create(
-            alert=alert, actor=actor, kind="assigned", text=assignee.get_full_name() or assignee.email
+            alert=alert,
+            actor=actor,
+            kind="assigned",
+            text=assignee.get_full_name() or assignee.email,
         )
         audit_record(
             actor=actor,
@@ -196,7 +199,9 @@ def alert_close(*, actor: User, alert: Alert, text: str = "") -> Alert:
         alert.closed_at = timezone.now()
         alert.save(update_fields=["state", "closed_at", "updated_at"])
         AlertEvent.objects.create(alert=alert, actor=actor, kind="closed", text=text)
-        audit_record(actor=actor, action="insights.alert_close", obj=alert, commune=alert.commune_id)
+        audit_record(
+            actor=actor, action="insights.alert_close", obj=alert, commune=alert.commune_id
+        )
     return alert
 
 
@@ -220,7 +225,7 @@ def subscription_set(*, actor: User, commune: Commune, subscribed: bool) -> bool
 
 def rule_save(
     *,
-    actor: Principal,
+    actor: User,
     commune: Commune,
     kind: str,
     name: str,

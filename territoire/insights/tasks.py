@@ -32,7 +32,7 @@ def mail_alert(alert_id: int) -> None:
         f"[{alert.commune.name}] {alert.title}",
         body,
         settings.DEFAULT_FROM_EMAIL,
-        to=[settings.DEFAULT_FROM_EMAIL],
+        to=[str(settings.DEFAULT_FROM_EMAIL)],
         bcc=emails,
     ).send()
 

@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,7 +82,7 @@ def _wants_csv(request: HttpRequest) -> bool:
 
 
 @login_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest) -> HttpResponseBase:
     """Key figures of every domain, for the whole territory or one commune."""
     user = _viewer(request)
     commune, visible = _commune_choice(request, user)
@@ -116,7 +117,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def domain(request: HttpRequest, domain: str) -> HttpResponse:
+def domain(request: HttpRequest, domain: str) -> HttpResponseBase:
     """One domain's chart and table (with its CSV), for the territory or one commune."""
     user = _viewer(request)
     if domain not in dashboards.DOMAINS:
@@ -140,21 +141,41 @@ def domain(request: HttpRequest, domain: str) -> HttpResponse:
         chart = dashboards.passages(scope)
         context["mobility"] = dashboards.mobility_summary(scope)
     elif domain == "bruit":
-        day, rows = dashboards.noise_day(scope)
-        context.update(noise_day=day, noise_rows=rows, limits=noise.LIMITS["road"],
-                       who=noise.WHO_GUIDELINES["road"])  # fmt: skip
+        day, noise_rows = dashboards.noise_day(scope)
+        context.update(
+            noise_day=day,
+            noise_rows=noise_rows,
+            limits=noise.LIMITS["road"],
+            who=noise.WHO_GUIDELINES["road"],
+        )
         table = [["Capteur", "Commune", "Lday", "Levening", "Lnight", "Lden", "Heures > 65 dB"]]
-        for r in rows:
+        for r in noise_rows:
             d = r.result
-            table.append([r.name, r.commune, _r(d.lday), _r(d.levening), _r(d.lnight),
-                          _r(d.lden), r.hours_above_65])  # fmt: skip
+            table.append(
+                [
+                    r.name,
+                    r.commune,
+                    _r(d.lday),
+                    _r(d.levening),
+                    _r(d.lnight),
+                    _r(d.lden),
+                    r.hours_above_65,
+                ]
+            )
     elif domain == "air":
-        day, rows = dashboards.air_day(scope)
-        context.update(air_day=day, air_rows=rows, air_disclaimer=air.DISCLAIMER)
+        day, air_rows = dashboards.air_day(scope)
+        context.update(air_day=day, air_rows=air_rows, air_disclaimer=air.DISCLAIMER)
         table = [["Capteur", "Commune", "PM2,5 (µg/m³)", "PM10 (µg/m³)", "Indice indicatif"]]
-        for a in rows:
-            table.append([a.name, a.commune, _r(a.daily.get("pm2_5")), _r(a.daily.get("pm10")),
-                          a.index.label if a.index else ""])  # fmt: skip
+        for a in air_rows:
+            table.append(
+                [
+                    a.name,
+                    a.commune,
+                    _r(a.daily.get("pm2_5")),
+                    _r(a.daily.get("pm10")),
+                    a.index.label if a.index else "",
+                ]
+            )
     elif domain == "stationnement":
         parks = dashboards.car_parks(scope)
         tag = request.GET.get("parking") or (parks[0].tag if parks else "")
@@ -162,8 +183,7 @@ def domain(request: HttpRequest, domain: str) -> HttpResponse:
         if context["park"]:
             chart = dashboards.occupancy_hours(scope, tag)
     if _wants_csv(request):
-        rows = chart.csv_rows() if chart else table
-        return csv_response(rows, f"indicateurs-{domain}.csv")
+        return csv_response(chart.csv_rows() if chart else table, f"indicateurs-{domain}.csv")
     context["chart"] = chart
     params = request.GET.copy()
     params["format"] = "csv"
@@ -179,20 +199,24 @@ def _r(value: float | None, digits: int = 1) -> object:
 
 
 @login_required
-def building_list(request: HttpRequest) -> HttpResponse:
+def building_list(request: HttpRequest) -> HttpResponseBase:
     user = _viewer(request)
     commune, visible = _commune_choice(request, user)
     items = selectors.buildings(user, commune_id=commune.pk if commune else None)
     return _page(
         request,
         "insights/building_list.html",
-        {"breadcrumbs": _crumbs(("Bâtiments", None)), "buildings": items, "commune": commune,
-         "communes": visible},  # fmt: skip
+        {
+            "breadcrumbs": _crumbs(("Bâtiments", None)),
+            "buildings": items,
+            "commune": commune,
+            "communes": visible,
+        },
     )
 
 
 @login_required
-def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def building_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Energy and water per day and month, comfort, the décret tertiaire trajectory."""
     user = _viewer(request)
     try:
@@ -214,13 +238,14 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "insights/building_detail.html",
         {
-            "breadcrumbs": _crumbs(("Bâtiments", reverse("insights:buildings")),
-                                   (building.name, None)),  # fmt: skip
+            "breadcrumbs": _crumbs(
+                ("Bâtiments", reverse("insights:buildings")), (building.name, None)
+            ),
             "building": building,
             "monthly": monthly,
             "energy": energy_chart,
             "water": water_chart,
-        "water_csv": _csv_url("insights:domain", request, "eau"),
+            "water_csv": _csv_url("insights:domain", request, "eau"),
             "comfort": dashboards.building_comfort(building),
             "last12": last12,
             "trajectory": trajectory,
@@ -229,17 +254,34 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _operat_csv(building, monthly) -> HttpResponse:
+def _operat_csv(building, monthly) -> HttpResponseBase:
     """What an agent copies into OPERAT: the building's energy per month (kWh of final
     energy, electricity measured by the platform), with its surface and reference."""
     rows: list[list[object]] = [
-        ["Bâtiment", "Commune", "Surface (m²)", "Année de référence", "Référence (kWh)",
-         "Mois", "Électricité (kWh)", "Eau (m³)"],  # fmt: skip
+        [
+            "Bâtiment",
+            "Commune",
+            "Surface (m²)",
+            "Année de référence",
+            "Référence (kWh)",
+            "Mois",
+            "Électricité (kWh)",
+            "Eau (m³)",
+        ],
     ]
     for m in monthly:
-        rows.append([building.name, building.commune.name, building.floor_area_m2 or "",
-                     building.reference_year or "", _r(building.reference_kwh, 0),
-                     m["month"].strftime("%Y-%m"), _r(m["kwh"], 1), _r(m["m3"], 2)])  # fmt: skip
+        rows.append(
+            [
+                building.name,
+                building.commune.name,
+                building.floor_area_m2 or "",
+                building.reference_year or "",
+                _r(building.reference_kwh, 0),
+                m["month"].strftime("%Y-%m"),
+                _r(m["kwh"], 1),
+                _r(m["m3"], 2),
+            ]
+        )
     return csv_response(rows, f"operat-{building.pk}.csv")
 
 
@@ -247,7 +289,7 @@ def _operat_csv(building, monthly) -> HttpResponse:
 
 
 @login_required
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: HttpRequest) -> HttpResponseBase:
     """The few figures elected officials present: alerts, water saved by leaks fixed,
     cycling change, energy against the décret tertiaire reference."""
     user = _viewer(request)
@@ -255,8 +297,9 @@ def summary(request: HttpRequest) -> HttpResponse:
     scope = selectors.commune_ids(user, commune)
     cid = commune.pk if commune else None
     all_alerts = selectors.alerts(user, commune_id=cid)
-    fixed = all_alerts.filter(state=AlertState.CLOSED, rule__kind=RuleKind.LEAK,
-                              rate_lph__isnull=False)  # fmt: skip
+    fixed = all_alerts.filter(
+        state=AlertState.CLOSED, rule__kind=RuleKind.LEAK, rate_lph__isnull=False
+    )
     saved = sum(
         water.litres_saved(rate or 0, (closed - opened).total_seconds() / 3600)
         for rate, opened, closed in fixed.values_list("rate_lph", "opened_at", "closed_at")
@@ -290,7 +333,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def map_view(request: HttpRequest) -> HttpResponse:
+def map_view(request: HttpRequest) -> HttpResponseBase:
     """Devices and buildings as points with their state; plain background unless a tile
     URL is configured (INSIGHTS_TILE_URL, off by default: no network at run time)."""
     user = _viewer(request)
@@ -302,23 +345,46 @@ def map_view(request: HttpRequest) -> HttpResponse:
     if scope is not None:
         devices = devices.filter(commune_id__in=scope)
     open_devices = set(
-        selectors.alerts(user, state="active").exclude(device=None).values_list("device_id", flat=True)
+        selectors.alerts(user, state="active")
+        .exclude(device=None)
+        .values_list("device_id", flat=True)
     )
     now = timezone.now()
-    points = []
+    points: list[dict[str, Any]] = []
     for d in devices.select_related("commune").order_by("name")[:2000]:
-        silent = d.last_seen_at is None or (now - d.last_seen_at).total_seconds() > 3 * d.reporting_interval_s
+        silent = (
+            d.last_seen_at is None
+            or (now - d.last_seen_at).total_seconds() > 3 * d.reporting_interval_s
+        )
         state = "alert" if d.pk in open_devices else "silent" if silent else "ok"
-        points.append({"name": d.name, "commune": d.commune.name, "lat": float(d.latitude),
-                       "lon": float(d.longitude), "state": state,
-                       "url": reverse("sensors:device", args=[d.dev_eui])})  # fmt: skip
+        points.append(
+            {
+                "name": d.name,
+                "commune": d.commune.name,
+                "lat": float(d.latitude or 0),
+                "lon": float(d.longitude or 0),
+                "state": state,
+                "url": reverse("sensors:device", args=[d.dev_eui]),
+            }
+        )
     for b in selectors.buildings(user, commune_id=commune.pk if commune else None):
         if b.latitude is not None and b.longitude is not None:
-            points.append({"name": b.name, "commune": b.commune.name, "lat": float(b.latitude),
-                           "lon": float(b.longitude), "state": "building",
-                           "url": reverse("insights:building", args=[b.pk])})  # fmt: skip
-    labels = {"ok": "En service", "silent": "Silencieux", "alert": "Alerte en cours",
-              "building": "Bâtiment"}  # fmt: skip
+            points.append(
+                {
+                    "name": b.name,
+                    "commune": b.commune.name,
+                    "lat": float(b.latitude),
+                    "lon": float(b.longitude),
+                    "state": "building",
+                    "url": reverse("insights:building", args=[b.pk]),
+                }
+            )
+    labels = {
+        "ok": "En service",
+        "silent": "Silencieux",
+        "alert": "Alerte en cours",
+        "building": "Bâtiment",
+    }
     for p in points:
         p["label"] = labels[p["state"]]
     return _page(
@@ -327,8 +393,11 @@ def map_view(request: HttpRequest) -> HttpResponse:
         {
             "breadcrumbs": _crumbs(("Carte", None)),
             "points": points,
-            "map_config": {"points": points, "tiles": settings.INSIGHTS_TILE_URL,
-                           "attribution": settings.INSIGHTS_TILE_ATTRIBUTION},  # fmt: skip
+            "map_config": {
+                "points": points,
+                "tiles": settings.INSIGHTS_TILE_URL,
+                "attribution": settings.INSIGHTS_TILE_ATTRIBUTION,
+            },
             "commune": commune,
             "communes": visible,
         },
@@ -341,7 +410,7 @@ ALERT_STATES = [("active", "En cours (ouvertes ou prises en compte)"), *AlertSta
 
 
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: HttpRequest) -> HttpResponseBase:
     user = _viewer(request)
     commune, visible = _commune_choice(request, user)
     state = request.GET.get("etat", "active")
@@ -350,8 +419,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     if kind not in RuleKind.values:
         kind = ""
-    items = selectors.alerts(user, state=state, commune_id=commune.pk if commune else None,
-                             kind=kind)  # fmt: skip
+    items = selectors.alerts(
+        user, state=state, commune_id=commune.pk if commune else None, kind=kind
+    )
     page = paginate(request, items)
     notifications = selectors.unread_notifications(user)
     unread = list(notifications[:10])
@@ -384,7 +454,7 @@ def _visible_alert(user: User, pk: int):
 
 
 @login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _viewer(request)
     alert = _visible_alert(user, pk)
     may_handle = can(user, "insights.handle_alerts", alert)
@@ -404,7 +474,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponseBase:
     """Acknowledge, assign, comment or close; a refused input re-displays the page with the
     message and what was typed."""
     user = _viewer(request)
@@ -437,8 +507,9 @@ def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request,
             "insights/alert_detail.html",
             {
-                "breadcrumbs": _crumbs(("Alertes", reverse("insights:alerts")),
-                                       (alert.title, None)),  # fmt: skip
+                "breadcrumbs": _crumbs(
+                    ("Alertes", reverse("insights:alerts")), (alert.title, None)
+                ),
                 "alert": alert,
                 "events": list(alert.events.select_related("actor")),
                 "may_handle": True,
@@ -460,7 +531,7 @@ def _int(value: str | None) -> int:
 
 @login_required
 @require_POST
-def subscription(request: HttpRequest) -> HttpResponse:
+def subscription(request: HttpRequest) -> HttpResponseBase:
     user = _viewer(request)
     commune = selectors.communes(user).filter(slug=request.POST.get("commune", "")).first()
     if commune is None:
@@ -496,11 +567,17 @@ def live(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "alerts": [
-                {"id": a.pk, "title": a.title, "subject": a.subject, "commune": a.commune.name,
-                 "state": a.get_state_display(), "url": reverse("insights:alert", args=[a.pk]),
-                 "opened_at": timezone.localtime(a.opened_at).strftime("%d/%m/%Y %H:%M:%S")}
+                {
+                    "id": a.pk,
+                    "title": a.title,
+                    "subject": a.subject,
+                    "commune": a.commune.name,
+                    "state": a.get_state_display(),
+                    "url": reverse("insights:alert", args=[a.pk]),
+                    "opened_at": timezone.localtime(a.opened_at).strftime("%d/%m/%Y %H:%M:%S"),
+                }
                 for a in new
-            ],  # fmt: skip
+            ],
             "last_id": max([a.pk for a in new], default=after),
             "active": selectors.alerts(user, state="active").count(),
             "newest_reading": timezone.localtime(newest).strftime("%d/%m/%Y %H:%M:%S")
@@ -508,5 +585,3 @@ def live(request: HttpRequest) -> JsonResponse:
             else None,
         }
     )
-
-

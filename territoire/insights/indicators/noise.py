@@ -35,7 +35,9 @@ def energetic_mean(levels: Iterable[float], weights: Iterable[float] | None = No
     total = sum(ws)
     if total <= 0:
         return None
-    return 10 * math.log10(sum(w * 10 ** (lv / 10) for lv, w in zip(levels, ws, strict=True)) / total)
+    return 10 * math.log10(
+        sum(w * 10 ** (lv / 10) for lv, w in zip(levels, ws, strict=True)) / total
+    )
 
 
 def laeq_from_energy(energy: float, count: int) -> float | None:

@@ -4,7 +4,11 @@ below 65 % spaces go unused, above 85 % drivers circle looking for one."""
 from __future__ import annotations
 
 LOW, TARGET, HIGH = 0.65, 0.85, None
-BAND_LABELS = {"low": "Sous-occupé (< 65 %)", "ok": "Équilibré (65–85 %)", "high": "Saturé (> 85 %)"}
+BAND_LABELS = {
+    "low": "Sous-occupé (< 65 %)",
+    "ok": "Équilibré (65–85 %)",
+    "high": "Saturé (> 85 %)",
+}
 
 
 def occupancy(occupied: float, spaces: int) -> float | None:

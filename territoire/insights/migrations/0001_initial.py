@@ -7,150 +7,366 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_audit_append_only'),
-        ('sensors', '0001_initial'),
+        ("core", "0002_audit_append_only"),
+        ("sensors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('subject', models.CharField(max_length=150, verbose_name='objet')),
-                ('subject_key', models.CharField(max_length=100)),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('detail', models.TextField(blank=True, verbose_name='détail')),
-                ('severity', models.CharField(choices=[('info', 'Information'), ('warning', 'Avertissement'), ('critical', 'Critique')], default='warning', max_length=10)),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('open', 'Ouverte'), ('acknowledged', 'Prise en compte'), ('closed', 'Close')], default='open', max_length=14)),
-                ('opened_at', models.DateTimeField(verbose_name='ouverte le')),
-                ('last_seen_at', models.DateTimeField(verbose_name='constatée pour la dernière fois')),
-                ('occurrences', models.PositiveIntegerField(default=1)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('rate_lph', models.FloatField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.commune')),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sensors.device')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("subject", models.CharField(max_length=150, verbose_name="objet")),
+                ("subject_key", models.CharField(max_length=100)),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                ("detail", models.TextField(blank=True, verbose_name="détail")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("info", "Information"),
+                            ("warning", "Avertissement"),
+                            ("critical", "Critique"),
+                        ],
+                        default="warning",
+                        max_length=10,
+                    ),
+                ),
+                ("value", models.FloatField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Ouverte"),
+                            ("acknowledged", "Prise en compte"),
+                            ("closed", "Close"),
+                        ],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="ouverte le")),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(verbose_name="constatée pour la dernière fois"),
+                ),
+                ("occurrences", models.PositiveIntegerField(default=1)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("rate_lph", models.FloatField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sensors.device",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alerte',
-                'ordering': ['-opened_at', '-pk'],
+                "verbose_name": "alerte",
+                "ordering": ["-opened_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AlertEvent',
+            name="AlertEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('kind', models.CharField(max_length=16)),
-                ('text', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='insights.alert')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("kind", models.CharField(max_length=16)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="insights.alert",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AlertRule',
+            name="AlertRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('kind', models.CharField(choices=[('threshold', 'Seuil sur une mesure'), ('leak', "Fuite d'eau"), ('silent', 'Capteur muet'), ('low_battery', 'Batterie faible'), ('noise', 'Bruit (Lden / Lnight)'), ('occupancy', 'Stationnement saturé (> 85 %)')], max_length=16, verbose_name='type')),
-                ('name', models.CharField(max_length=150, verbose_name='nom')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='paramètres')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.commune')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("threshold", "Seuil sur une mesure"),
+                            ("leak", "Fuite d'eau"),
+                            ("silent", "Capteur muet"),
+                            ("low_battery", "Batterie faible"),
+                            ("noise", "Bruit (Lden / Lnight)"),
+                            ("occupancy", "Stationnement saturé (> 85 %)"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="nom")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="paramètres")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "règle d'alerte",
-                'ordering': ['commune__name', 'name'],
+                "verbose_name": "règle d'alerte",
+                "ordering": ["commune__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='alert',
-            name='rule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='insights.alertrule'),
+            model_name="alert",
+            name="rule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="alerts",
+                to="insights.alertrule",
+            ),
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('name', models.CharField(max_length=150, verbose_name='nom')),
-                ('floor_area_m2', models.PositiveIntegerField(blank=True, null=True, verbose_name='surface de plancher (m²)')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True)),
-                ('reference_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='année de référence')),
-                ('reference_kwh', models.FloatField(blank=True, null=True, verbose_name='consommation de référence (kWh)')),
-                ('heating_share', models.FloatField(default=0.6, verbose_name='part du chauffage')),
-                ('reference_dju', models.FloatField(blank=True, null=True, verbose_name="DJU de l'année de référence")),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.commune')),
-                ('devices', models.ManyToManyField(blank=True, related_name='+', to='sensors.device')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("name", models.CharField(max_length=150, verbose_name="nom")),
+                (
+                    "floor_area_m2",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="surface de plancher (m²)"
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True),
+                ),
+                (
+                    "reference_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="année de référence"
+                    ),
+                ),
+                (
+                    "reference_kwh",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="consommation de référence (kWh)"
+                    ),
+                ),
+                ("heating_share", models.FloatField(default=0.6, verbose_name="part du chauffage")),
+                (
+                    "reference_dju",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="DJU de l'année de référence"
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
+                (
+                    "devices",
+                    models.ManyToManyField(blank=True, related_name="+", to="sensors.device"),
+                ),
             ],
             options={
-                'verbose_name': 'bâtiment',
-                'ordering': ['name'],
+                "verbose_name": "bâtiment",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='insights.alert')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='insights_notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="insights.alert",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="insights_notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.commune')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.commune",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='alertrule',
-            index=models.Index(fields=['commune', 'kind', 'is_active'], name='insights_al_commune_994494_idx'),
+            model_name="alertrule",
+            index=models.Index(
+                fields=["commune", "kind", "is_active"], name="insights_al_commune_994494_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['commune', 'state', '-opened_at'], name='insights_al_commune_647c66_idx'),
+            model_name="alert",
+            index=models.Index(
+                fields=["commune", "state", "-opened_at"], name="insights_al_commune_647c66_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['-updated_at'], name='insights_al_updated_64110f_idx'),
+            model_name="alert",
+            index=models.Index(fields=["-updated_at"], name="insights_al_updated_64110f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'closed'), _negated=True), fields=('rule', 'subject_key'), name='alert_open_once'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "closed"), _negated=True),
+                fields=("rule", "subject_key"),
+                name="alert_open_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('commune', 'name'), name='building_unique_name'),
+            model_name="building",
+            constraint=models.UniqueConstraint(
+                fields=("commune", "name"), name="building_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at'], name='insights_no_user_id_56a6bc_idx'),
+            model_name="notification",
+            index=models.Index(fields=["user", "read_at"], name="insights_no_user_id_56a6bc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('user', 'commune'), name='subscription_once'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                fields=("user", "commune"), name="subscription_once"
+            ),
         ),
     ]

@@ -101,8 +101,9 @@ def test_a_leak_starting_at_one_am_raises_one_alert_live_and_mails_subscribers(
     assert Alert.objects.count() == 1 and alert.occurrences == 2 and len(outbox) == 1
 
 
-def test_no_alert_before_24_hours_of_continuous_flow(client, arras, chirpstack,
-                                                      django_capture_on_commit_callbacks):
+def test_no_alert_before_24_hours_of_continuous_flow(
+    client, arras, chirpstack, django_capture_on_commit_callbacks
+):
     AlertRule.objects.create(commune=arras, kind="leak", name="Fuites", params={"night_lph": 50})
     _, total = leaking_meter(arras, datetime(2026, 3, 3, 14, tzinfo=PARIS))
     _, secret = chirpstack
@@ -112,8 +113,9 @@ def test_no_alert_before_24_hours_of_continuous_flow(client, arras, chirpstack,
     assert not Alert.objects.exists()  # night flow 24 L/h is under this rule's 50 L/h
 
 
-def test_night_flow_alone_raises_a_warning(client, arras, chirpstack,
-                                           django_capture_on_commit_callbacks):
+def test_night_flow_alone_raises_a_warning(
+    client, arras, chirpstack, django_capture_on_commit_callbacks
+):
     AlertRule.objects.create(commune=arras, kind="leak", name="Fuites")
     _, total = leaking_meter(arras, datetime(2026, 3, 3, 14, tzinfo=PARIS), hours=54)
     _, secret = chirpstack
@@ -124,11 +126,18 @@ def test_night_flow_alone_raises_a_warning(client, arras, chirpstack,
     assert alert.severity == "warning" and alert.title.startswith("Consommation nocturne : 24")
 
 
-def test_low_battery_and_threshold_rules(client, arras, chirpstack,
-                                         django_capture_on_commit_callbacks):
-    AlertRule.objects.create(commune=arras, kind="low_battery", name="Piles", params={"percent": 20})
-    AlertRule.objects.create(commune=arras, kind="threshold", name="Gros débit",
-                             params={"quantity": "impulsions", "above": 500})  # fmt: skip
+def test_low_battery_and_threshold_rules(
+    client, arras, chirpstack, django_capture_on_commit_callbacks
+):
+    AlertRule.objects.create(
+        commune=arras, kind="low_battery", name="Piles", params={"percent": 20}
+    )
+    AlertRule.objects.create(
+        commune=arras,
+        kind="threshold",
+        name="Gros débit",
+        params={"quantity": "impulsions", "above": 500},
+    )
     device(arras, METER, "Eau — gymnase", "milesight-em300-di", tags=["eau"])
     _, secret = chirpstack
     t = datetime(2026, 3, 4, 10, tzinfo=UTC)
@@ -136,15 +145,18 @@ def test_low_battery_and_threshold_rules(client, arras, chirpstack,
         post_uplink(client, secret, METER, em300_di(1000, battery=15), t)
         post_uplink(client, secret, METER, em300_di(1800, battery=15), t + timedelta(minutes=15))
     kinds = sorted(Alert.objects.values_list("rule__kind", "title"))
-    assert kinds == [("low_battery", "Batterie faible (15 %)"),
-                     ("threshold", "Impulsions (cumul) : 800 impulsion (> 500)")]  # fmt: skip
+    assert kinds == [
+        ("low_battery", "Batterie faible (15 %)"),
+        ("threshold", "Impulsions (cumul) : 800 impulsion (> 500)"),
+    ]
 
 
 def test_an_agent_handles_an_alert_with_one_audit_entry_per_step(arras, agent):
     rule = AlertRule.objects.create(commune=arras, kind="leak", name="Fuites")
     colleague = person_with_role(Role.AGENT, arras, module="insights", email="b@arras.fr")
-    alert, opened = services.alert_raise(rule=rule, subject_key="x", subject="Compteur",
-                                         title="Fuite", rate_lph=10)  # fmt: skip
+    alert, opened = services.alert_raise(
+        rule=rule, subject_key="x", subject="Compteur", title="Fuite", rate_lph=10
+    )
     assert opened
     with audit_entries_added(1):
         services.alert_acknowledge(actor=agent, alert=alert)
@@ -158,11 +170,17 @@ def test_an_agent_handles_an_alert_with_one_audit_entry_per_step(arras, agent):
     alert.refresh_from_db()
     assert alert.state == AlertState.CLOSED and alert.assignee == colleague
     assert [e.kind for e in alert.events.all()] == [
-        "opened", "acknowledged", "assigned", "commented", "closed"]  # fmt: skip
+        "opened",
+        "acknowledged",
+        "assigned",
+        "commented",
+        "closed",
+    ]
     with pytest.raises(ValidationError), audit_entries_added(0):
         services.alert_acknowledge(actor=agent, alert=alert)
-    again, opened = services.alert_raise(rule=rule, subject_key="x", subject="Compteur",
-                                         title="Fuite")  # fmt: skip
+    again, opened = services.alert_raise(
+        rule=rule, subject_key="x", subject="Compteur", title="Fuite"
+    )
     assert opened and again.pk != alert.pk  # closed: the next occurrence is a new alert
 
 
@@ -179,21 +197,35 @@ def test_silent_devices_are_swept_once(arras):
     AlertRule.objects.create(commune=arras, kind="silent", name="Muets")
     now = datetime(2026, 3, 4, 12, tzinfo=UTC)
     device(arras, METER, "Eau — muet", "milesight-em300-di", last_seen_at=now - timedelta(hours=2))
-    device(arras, "24e124136b000002", "Eau — bavard", "milesight-em300-di",
-           last_seen_at=now - timedelta(minutes=20))  # fmt: skip
+    device(
+        arras,
+        "24e124136b000002",
+        "Eau — bavard",
+        "milesight-em300-di",
+        last_seen_at=now - timedelta(minutes=20),
+    )
     assert alerting.check_silent_devices(now) == 1
     assert alerting.check_silent_devices(now + timedelta(minutes=5)) == 0
     assert Alert.objects.get().subject == "Eau — muet"
 
 
 def test_car_park_over_85_percent(arras):
-    rule = AlertRule.objects.create(commune=arras, kind="occupancy", name="Parking",
-                                    params={"tag": "parking-test", "label": "Parking test"})  # fmt: skip
+    rule = AlertRule.objects.create(
+        commune=arras,
+        kind="occupancy",
+        name="Parking",
+        params={"tag": "parking-test", "label": "Parking test"},
+    )
     t0 = datetime(2026, 3, 4, 10, tzinfo=UTC)
     spaces = []
     for n in range(10):
-        d = device(arras, f"02b0c5de62041{n:03d}", f"Place {n}", "bosch-tps110",
-                   tags=["stationnement", "parking-test"])  # fmt: skip
+        d = device(
+            arras,
+            f"02b0c5de62041{n:03d}",
+            f"Place {n}",
+            "bosch-tps110",
+            tags=["stationnement", "parking-test"],
+        )
         spaces.append(history(d, "occupation", [t0], [1 if n < 9 else 0]))
     from territoire.sensors.listeners import StoredReading
 

@@ -134,9 +134,16 @@ def test_atmo_indicative_index_from_particles():
 
 @pytest.mark.parametrize(
     ("pollutant", "value", "klass"),
-    [("pm2_5", 10, 1), ("pm2_5", 10.1, 2), ("pm2_5", 76, 6), ("pm10", 150, 5), ("no2", 41, 2),
-     ("o3", 381, 6), ("so2", 100, 1)],
-)  # fmt: skip
+    [
+        ("pm2_5", 10, 1),
+        ("pm2_5", 10.1, 2),
+        ("pm2_5", 76, 6),
+        ("pm10", 150, 5),
+        ("no2", 41, 2),
+        ("o3", 381, 6),
+        ("so2", 100, 1),
+    ],
+)
 def test_atmo_bounds_are_inclusive(pollutant, value, klass):
     assert air.sub_index(pollutant, value) == klass
 
@@ -179,9 +186,7 @@ def test_year_over_year_on_the_same_counters_only():
 # --- parking -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("occupied", "band"), [(6, "low"), (6.5, "ok"), (8.5, "ok"), (9, "high")]
-)
+@pytest.mark.parametrize(("occupied", "band"), [(6, "low"), (6.5, "ok"), (8.5, "ok"), (9, "high")])
 def test_parking_bands(occupied, band):
     assert parking.band(parking.occupancy(occupied, 10)) == band
 
