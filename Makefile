@@ -40,6 +40,7 @@ db: deps
 	$(PY) manage.py load_territory
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_sensors_demo
+	$(PY) manage.py seed_insights_demo
 
 setup: assets db
 

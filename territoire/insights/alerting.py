@@ -67,7 +67,9 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
     last = max(readings, key=lambda r: r.at)
     p = rule.params or {}
     if rule.kind == RuleKind.THRESHOLD and series.quantity == p.get("quantity"):
-        _threshold(rule, series, last)
+        for reading in sorted(readings, key=lambda r: r.at):
+            if _threshold(rule, series, reading):
+                break
     elif rule.kind == RuleKind.LOW_BATTERY and series.quantity == "battery":
         limit = float(p.get("percent", DEFAULT_BATTERY))
         if last.value < limit:
@@ -83,7 +85,9 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
                 at=last.at,
             )
     elif rule.kind == RuleKind.LEAK:
-        if series.quantity in LEAK_FLAGS and last.value >= 1:
+        # A batch (a backfill) may hold the detection and its release: any raised flag counts.
+        raised = [r for r in readings if r.value >= 1] if series.quantity in LEAK_FLAGS else []
+        if raised:
             alert_raise(
                 rule=rule,
                 subject_key=device.dev_eui,
@@ -93,7 +97,7 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
                 severity="critical",
                 value=1,
                 detail=f"{series.label} : alarme levée.",
-                at=last.at,
+                at=min(r.at for r in raised),
             )
         elif water_litres_per_unit(series) is not None:
             _water(rule, series, last.at)
@@ -105,11 +109,11 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
             _occupancy(rule, tag, last.at)
 
 
-def _threshold(rule: AlertRule, series: Series, last: StoredReading) -> None:
+def _threshold(rule: AlertRule, series: Series, last: StoredReading) -> bool:
     p = rule.params
     above, below = p.get("above"), p.get("below")
     if series.kind == "counter" and last.delta is None:
-        return  # a counter's first reading says nothing about its flow
+        return False  # a counter's first reading says nothing about its flow
     value = last.delta if series.kind == "counter" and last.delta is not None else last.value
     crossed = (above is not None and value > float(above)) or (
         below is not None and value < float(below)
@@ -126,6 +130,7 @@ def _threshold(rule: AlertRule, series: Series, last: StoredReading) -> None:
             detail=f"Règle « {rule.name} » : {series.label} {limit} {series.unit}.",
             at=last.at,
         )
+    return crossed
 
 
 def hourly_litres(series: Series, *, since: datetime, until: datetime) -> list[water.HourVolume]:

@@ -251,3 +251,21 @@ def test_noise_rule_on_the_night_that_just_ended(arras):
     alerting.readings_stored([StoredReading(series.pk, instants[-1], 60, None)])
     alert = Alert.objects.get()
     assert "Lnight 64.0 dB(A) > 62" in alert.detail
+
+
+def test_a_detection_released_in_the_same_batch_still_raises_the_alert(arras):
+    """A backfill batch can carry the leak detector's "water" and "dry" frames together."""
+    AlertRule.objects.create(commune=arras, kind="leak", name="Fuites")
+    d = device(arras, "a84041de62753051", "Fuite — local technique", "dragino-lwl02")
+    t0 = datetime(2026, 3, 4, 4, tzinfo=UTC)
+    series = history(d, "fuite", [t0, t0 + timedelta(minutes=45)], [1, 0])
+    from territoire.sensors.listeners import StoredReading
+
+    alerting.readings_stored(
+        [
+            StoredReading(series.pk, t0, 1, None),
+            StoredReading(series.pk, t0 + timedelta(minutes=45), 0, None),
+        ]
+    )
+    alert = Alert.objects.get()
+    assert alert.severity == "critical" and alert.opened_at == t0
