@@ -434,8 +434,12 @@ def building_comfort(building) -> list[dict]:
     return out
 
 
-def building_year_kwh(building, year: int) -> float:
-    totals = _daily(
-        building_series(building, ENERGY), ENERGY, date(year, 1, 1), date(year + 1, 1, 1)
-    )
-    return sum(totals.values())
+FULL_YEAR_DAYS = 330  # days with data needed in the last 365 to compare with a reference year
+
+
+def building_last_year(building) -> tuple[float, int]:
+    """Electricity (kWh) over the last 365 days and how many of those days have data: a
+    comparison with the décret tertiaire reference year needs (nearly) a full year."""
+    end = today()
+    totals = _daily(building_series(building, ENERGY), ENERGY, end - timedelta(days=365), end)
+    return sum(totals.values()), sum(1 for v in totals.values() if v)

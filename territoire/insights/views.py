@@ -230,9 +230,9 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     if _wants_csv(request):
         chart = water_chart if request.GET.get("serie") == "eau" else energy_chart
         return csv_response(chart.csv_rows(), f"batiment-{building.pk}-{chart.unit}.csv")
-    last12 = sum(m["kwh"] for m in monthly)
+    last12, covered = dashboards.building_last_year(building)
     trajectory = None
-    if building.reference_kwh:
+    if building.reference_kwh and covered >= dashboards.FULL_YEAR_DAYS:
         trajectory = buildings.trajectory(timezone.now().year, building.reference_kwh, last12)
     return _page(
         request,
@@ -248,6 +248,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "water_csv": _csv_url("insights:domain", request, "eau"),
             "comfort": dashboards.building_comfort(building),
             "last12": last12,
+            "covered": covered,
             "trajectory": trajectory,
             "target_2030": buildings.target_reduction(2030),
         },
@@ -306,11 +307,12 @@ def summary(request: HttpRequest) -> HttpResponseBase:
         if closed
     )
     bs = list(selectors.buildings(user, commune_id=cid).filter(reference_kwh__isnull=False))
-    energy_saved = 0.0
+    energy_saved, compared = 0.0, 0
     for b in bs:
-        energy_saved += (b.reference_kwh or 0) - sum(
-            m["kwh"] for m in dashboards.building_monthly(b)
-        )
+        kwh, covered = dashboards.building_last_year(b)
+        if covered >= dashboards.FULL_YEAR_DAYS:
+            energy_saved += (b.reference_kwh or 0) - kwh
+            compared += 1
     since = timezone.now() - timedelta(days=30)
     context = {
         "breadcrumbs": _crumbs(("Synthèse pour les élus", None)),
@@ -323,6 +325,7 @@ def summary(request: HttpRequest) -> HttpResponseBase:
         "mobility": dashboards.mobility_summary(scope),
         "energy_saved": energy_saved,
         "buildings_with_reference": len(bs),
+        "buildings_compared": compared,
         "water_30": sum(v or 0 for _, v in dashboards.water(scope).rows),
         "last_alert_id": selectors.alerts(user).values_list("pk", flat=True).first() or 0,
     }

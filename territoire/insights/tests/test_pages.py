@@ -236,7 +236,8 @@ def test_chart_csv_downloads(data, agent):
 def test_building_page(data, agent):
     building = data["a"]["building"]
     page = logged_in_client(agent).get(f"/indicateurs/batiments/{building.pk}/").content.decode()
-    assert "Référence 2019" in page and "Eau par jour" in page
+    assert "Référence 2019" in page and "année complète de mesures" in page
+    assert "Eau par jour" in page
 
 
 @pytest.mark.parametrize(
