@@ -269,3 +269,16 @@ def test_a_detection_released_in_the_same_batch_still_raises_the_alert(arras):
     )
     alert = Alert.objects.get()
     assert alert.severity == "critical" and alert.opened_at == t0
+
+
+def test_hourly_volumes_across_a_32_bit_counter_rollover(arras):
+    """A pulse counter wraps at 2³²: the hour of the wrap still counts its 30 litres."""
+    meter = device(arras, METER, "Eau — compteur ancien", "milesight-em300-di", tags=["eau"])
+    t0 = datetime(2026, 3, 4, 0, 59, tzinfo=UTC)
+    wrap = 2**32
+    values = [wrap - 50, wrap - 20, 10, 40]  # +30 L every hour, through the wrap
+    series = history(meter, "impulsions", [t0 + timedelta(hours=i) for i in range(4)], values)
+    hours = alerting.hourly_litres(
+        series, since=datetime(2026, 3, 4, 1, tzinfo=UTC), until=datetime(2026, 3, 4, 4, tzinfo=UTC)
+    )
+    assert [h.litres for h in hours] == [30, 30, 30]
