@@ -52,6 +52,17 @@ class RuleKind(models.TextChoices):
     OCCUPANCY = "occupancy", _("Stationnement saturé (> 85 %)")
 
 
+# Per kind: the parameters a rule uses (anything else is dropped by services.rule_save).
+RULE_PARAMS: dict[str, tuple[str, ...]] = {
+    RuleKind.THRESHOLD: ("quantity", "above", "below"),
+    RuleKind.LEAK: ("night_lph",),
+    RuleKind.SILENT: ("factor",),
+    RuleKind.LOW_BATTERY: ("percent",),
+    RuleKind.NOISE: ("lden", "lnight"),
+    RuleKind.OCCUPANCY: ("tag", "label", "rate"),
+}
+
+
 class AlertRule(TimeStampedModel):
     """A rule of a commune. ``params`` depends on the kind: threshold {quantity, above|below},
     leak {night_lph}, low_battery {percent}, silent {factor}, noise {lden, lnight},

@@ -21,6 +21,7 @@ from territoire.insights.models import (
     AlertRule,
     AlertState,
     Notification,
+    RULE_PARAMS,
     RuleKind,
     Subscription,
 )
@@ -236,9 +237,10 @@ def rule_save(
     require(actor, "insights.handle_alerts", commune)
     if kind not in RuleKind.values:
         raise ValidationError({"kind": "Type de règle inconnu."})
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()
     if not name:
         raise ValidationError({"name": "Donnez un nom à la règle."})
+    params = {k: v for k, v in (params or {}).items() if k in RULE_PARAMS[kind]}
     with transaction.atomic():
         if rule is None:
             rule = AlertRule(commune=commune)

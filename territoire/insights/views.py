@@ -39,6 +39,7 @@ def _nav(request: HttpRequest) -> list[tuple[str, str]]:
         ("Carte", reverse("insights:map")),
         ("Bâtiments", reverse("insights:buildings")),
         ("Alertes", reverse("insights:alerts")),
+        ("Règles d'alerte", reverse("insights:rules")),
         ("Données ouvertes", reverse("insights:opendata")),
     ]
 
@@ -588,3 +589,82 @@ def live(request: HttpRequest) -> JsonResponse:
             else None,
         }
     )
+
+
+# --- alert rules --------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponseBase:
+    """The rules of the visible communes; handlers add or change them below."""
+    user = _viewer(request)
+    return _page(
+        request,
+        "insights/rules.html",
+        {
+            "breadcrumbs": _crumbs(("Alertes", reverse("insights:alerts")), ("Règles", None)),
+            "rules": selectors.rules(user).order_by("commune__name", "name"),
+            "may_handle": selectors.handles_somewhere(user),
+        },
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
+    """Create (no pk) or change a rule of a commune the person handles."""
+    from territoire.insights.forms import RuleForm
+
+    user = _viewer(request)
+    handled = selectors.communes(user).filter(pk__in=_handled_ids(user))
+    rule = None
+    if pk is not None:
+        rule = selectors.rules(user).filter(pk=pk).first()
+        if rule is None:
+            raise Http404
+        if not can(user, "insights.handle_alerts", rule):
+            raise PermissionDenied
+    elif not handled.exists():
+        raise PermissionDenied
+    initial = RuleForm.initial_of(rule) if rule else {"is_active": True}
+    form = RuleForm(request.POST or None, communes=handled, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        commune = handled.get(slug=form.cleaned_data["commune"])
+        try:
+            saved = services.rule_save(
+                actor=user,
+                commune=commune,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                params=form.params(),
+                rule=rule,
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            from territoire.core.forms import attach_service_errors
+
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, f"La règle « {saved.name} » est enregistrée.")
+            return redirect("insights:rules")
+    title = f"Modifier la règle « {rule.name} »" if rule else "Nouvelle règle d'alerte"
+    return _page(
+        request,
+        "insights/rule_form.html",
+        {
+            "breadcrumbs": _crumbs(
+                ("Alertes", reverse("insights:alerts")),
+                ("Règles", reverse("insights:rules")),
+                (title, None),
+            ),
+            "form": form,
+            "title": title,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _handled_ids(user: User) -> list[int]:
+    from territoire.insights.permissions import handled_commune_ids
+
+    ids = handled_commune_ids(user)
+    return list(Commune.objects.values_list("pk", flat=True)) if ids is None else list(ids)

@@ -117,11 +117,18 @@ def test_insights_pages_and_the_live_leak_journey(site_data, live_server, browse
         ("buildings", "/indicateurs/batiments/"),
         ("building", f"/indicateurs/batiments/{building.pk}/"),
         ("open data", "/indicateurs/donnees-ouvertes/"),
+        ("rules", "/indicateurs/alertes/regles/"),
+        ("new rule", "/indicateurs/alertes/regles/nouvelle/"),
     ]:
         page.goto(base + path)
         if page.locator("details.chart-data").count():
             page.locator("details.chart-data summary").first.click()
         check_page(page, report, label)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la règle").click()
+    assert page.locator(".error-summary").is_visible()
+    check_page(page, report, "new rule, errors")
 
     page.goto(f"{base}/indicateurs/carte/")
     page.wait_for_selector(".leaflet-interactive")

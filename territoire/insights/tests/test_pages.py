@@ -275,3 +275,36 @@ def test_dcat_catalogue(client):
     assert client.get("/indicateurs/donnees-ouvertes/").status_code == 200
     assert client.get("/indicateurs/donnees-ouvertes/inconnu.csv").status_code == 404
     assert client.get("/indicateurs/donnees-ouvertes/bruit-jour.xml").status_code == 404
+
+
+def test_rules_are_created_and_changed_by_handlers_only(data, agent, elected, arras):
+    client = logged_in_client(agent)
+    assert "Fuites" in client.get("/indicateurs/alertes/regles/").content.decode()
+    form = {
+        "commune": "arras",
+        "kind": "threshold",
+        "name": "CO₂ en classe",
+        "is_active": "on",
+        "quantity": "",
+        "above": "",
+        "percent": "12",
+    }
+    with audit_entries_added(0):
+        response = client.post("/indicateurs/alertes/regles/nouvelle/", form)
+    page = response.content.decode()
+    assert response.status_code == 400 and "Indiquez la mesure surveillée" in page
+    assert "CO₂ en classe" in page  # what was typed is kept
+    form |= {"quantity": "co2", "above": "1500"}
+    with audit_entries_added(1):
+        response = client.post("/indicateurs/alertes/regles/nouvelle/", form)
+    assert response.status_code == 302
+    rule = AlertRule.objects.get(name="CO₂ en classe")
+    assert rule.params == {"quantity": "co2", "above": 1500.0}  # the battery field is dropped
+    form = {"commune": "beaurains", "kind": "leak", "name": "Ailleurs"}
+    assert client.post("/indicateurs/alertes/regles/nouvelle/", form).status_code == 400
+    assert not AlertRule.objects.filter(name="Ailleurs").exists()
+    other = AlertRule.objects.get(commune__slug="beaurains")
+    assert client.get(f"/indicateurs/alertes/regles/{other.pk}/").status_code == 404
+    reader = logged_in_client(elected)
+    assert reader.get("/indicateurs/alertes/regles/nouvelle/").status_code == 403
+    assert reader.post(f"/indicateurs/alertes/regles/{rule.pk}/", form).status_code == 403
