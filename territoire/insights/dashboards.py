@@ -105,24 +105,27 @@ def water_series(scope: Scope) -> list[dict]:
 
 
 def _daily(series: list[dict], factors: dict[str, float], since: date, until: date) -> dict:
-    """{local day: Σ total × factor} over the series (counters: sum of deltas)."""
-    factor_of = {r["pk"]: factors.get(r["quantity"], 1.0) for r in series}
+    """{local day: Σ total × factor} over the series (counters: sum of deltas). The sum is
+    done by the database, one query per distinct factor: the rows returned are days, not
+    days × series, whatever the size of the fleet."""
+    by_factor: dict[float, list[int]] = defaultdict(list)
+    for r in series:
+        by_factor[factors.get(r["quantity"], 1.0)].append(r["pk"])
     totals: dict[date, float] = defaultdict(float)
-    if not factor_of:
-        return totals
-    rows = (
-        Rollup.objects.filter(
-            series_id__in=list(factor_of),
-            period="day",
-            start__gte=local_day_start(since),
-            start__lt=local_day_start(until),
+    for factor, ids in by_factor.items():
+        rows = (
+            Rollup.objects.filter(
+                series_id__in=ids,
+                period="day",
+                start__gte=local_day_start(since),
+                start__lt=local_day_start(until),
+            )
+            .values("start")
+            .annotate(total=Sum("total"))
+            .values_list("start", "total")
         )
-        .values("series_id", "start")
-        .annotate(total=Sum("total"))
-        .values_list("series_id", "start", "total")
-    )
-    for series_id, start, total in rows:
-        totals[start.astimezone(PARIS).date()] += total * factor_of[series_id]
+        for start, total in rows:
+            totals[start.astimezone(PARIS).date()] += total * factor
     return totals
 
 
