@@ -16,12 +16,12 @@ from territoire.core.audit import audit_record, register_actions
 from territoire.core.models import Commune, User
 from territoire.core.permissions import Principal, require
 from territoire.insights.models import (
+    RULE_PARAMS,
     Alert,
     AlertEvent,
     AlertRule,
     AlertState,
     Notification,
-    RULE_PARAMS,
     RuleKind,
     Subscription,
 )

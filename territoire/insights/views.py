@@ -309,8 +309,9 @@ def summary(request: HttpRequest) -> HttpResponseBase:
     )
     bs = list(selectors.buildings(user, commune_id=cid).filter(reference_kwh__isnull=False))
     energy_saved, compared = 0.0, 0
+    last_year = dashboards.buildings_last_year(bs)
     for b in bs:
-        kwh, covered = dashboards.building_last_year(b)
+        kwh, covered = last_year[b.pk]
         if covered >= dashboards.FULL_YEAR_DAYS:
             energy_saved += (b.reference_kwh or 0) - kwh
             compared += 1

@@ -308,3 +308,23 @@ def test_rules_are_created_and_changed_by_handlers_only(data, agent, elected, ar
     reader = logged_in_client(elected)
     assert reader.get("/indicateurs/alertes/regles/nouvelle/").status_code == 403
     assert reader.post(f"/indicateurs/alertes/regles/{rule.pk}/", form).status_code == 403
+
+
+def test_a_full_year_of_electricity_is_compared_with_the_reference(arras, agent):
+    """340 days at 200 kWh/day = 68,000 kWh against a 100,000 kWh reference: −32 %, on the
+    linear path (−24 % required in 2026) and counted as 32,000 kWh saved on the summary."""
+    meter = device(arras, "24e124de00000011", "Électricité — mairie", "generic-electricity-pulse")
+    start = datetime.now(UTC).replace(hour=11, minute=0, second=0, microsecond=0)
+    instants = [start - timedelta(days=340 - i) for i in range(341)]
+    history(meter, "energie", instants, [200_000.0 * i for i in range(341)])  # Wh
+    building = Building.objects.create(
+        commune=arras, name="Mairie", reference_year=2019, reference_kwh=100_000
+    )
+    building.devices.add(meter)
+    kwh, days = dashboards.building_last_year(building)
+    assert days >= 330 and kwh == pytest.approx(68_000, rel=0.01)
+    client = logged_in_client(agent)
+    page = client.get(f"/indicateurs/batiments/{building.pk}/").content.decode()
+    assert "sur la trajectoire" in page
+    summary = client.get("/indicateurs/synthese/").content.decode()
+    assert "(1 bâtiment, 365 derniers jours)" in summary
