@@ -7,7 +7,9 @@ commune) and returns plain data that the pages, the CSV downloads and the open d
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -70,13 +72,26 @@ def today() -> date:
     return datetime.now(PARIS).date()
 
 
-def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> list[Any]:
-    """Series of those quantities in the scope, with their device (one query); ``tag``
-    keeps the devices carrying it (JSON tags, filtered here for SQLite and PostgreSQL)."""
+_memo: ContextVar[dict | None] = ContextVar("insights_series_memo", default=None)
+DASHBOARD_QUANTITIES = (*WATER, *ENERGY, *PASSAGES, *PM, "laeq", "occupation")
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Within the block, the series of a scope are read once (a dashboard page reads several
+    domains: one query instead of one per domain)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _query_series(scope: Scope, quantities: Iterable[str]) -> list[Any]:
     queryset = Series.objects.filter(quantity__in=list(quantities))
     if scope is not None:
         queryset = queryset.filter(device__commune_id__in=scope)
-    rows = list(
+    return list(
         queryset.values(
             "pk",
             "quantity",
@@ -92,6 +107,20 @@ def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> 
             "device__longitude",
         ).order_by("device__name", "pk")
     )
+
+
+def _series(scope: Scope, quantities: Iterable[str], tag: str | None = None) -> list[Any]:
+    """Series of those quantities in the scope, with their device; ``tag`` keeps the
+    devices carrying it (JSON tags, filtered here for SQLite and PostgreSQL)."""
+    wanted = set(quantities)
+    cache = _memo.get()
+    if cache is None or not wanted <= set(DASHBOARD_QUANTITIES):
+        rows = _query_series(scope, wanted)
+    else:
+        key = None if scope is None else frozenset(scope)
+        if key not in cache:
+            cache[key] = _query_series(scope, DASHBOARD_QUANTITIES)
+        rows = [r for r in cache[key] if r["quantity"] in wanted]
     if tag:
         rows = [r for r in rows if tag in (r["device__tags"] or [])]
     return rows

@@ -5,6 +5,7 @@ dashboards (read-only figures) and services only."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,17 @@ def _commune_choice(request: HttpRequest, user: User) -> tuple[Commune | None, A
     return commune, visible
 
 
+def _with_memo(view):
+    """Series read once per page, however many domains it shows."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        with dashboards.memo():
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _csv_url(name: str, request: HttpRequest, *args: str) -> str:
     params = request.GET.copy()
     params["format"] = "csv"
@@ -83,6 +95,7 @@ def _wants_csv(request: HttpRequest) -> bool:
 
 
 @login_required
+@_with_memo
 def overview(request: HttpRequest) -> HttpResponseBase:
     """Key figures of every domain, for the whole territory or one commune."""
     user = _viewer(request)
@@ -118,6 +131,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@_with_memo
 def domain(request: HttpRequest, domain: str) -> HttpResponseBase:
     """One domain's chart and table (with its CSV), for the territory or one commune."""
     user = _viewer(request)
@@ -291,6 +305,7 @@ def _operat_csv(building, monthly) -> HttpResponseBase:
 
 
 @login_required
+@_with_memo
 def summary(request: HttpRequest) -> HttpResponseBase:
     """The few figures elected officials present: alerts, water saved by leaks fixed,
     cycling change, energy against the décret tertiaire reference."""
