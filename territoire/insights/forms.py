@@ -50,10 +50,12 @@ class RuleForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, communes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = [(c.slug, c.name) for c in communes]
+        commune = self.fields["commune"]
+        assert isinstance(commune, forms.ChoiceField)
+        commune.choices = [(c.slug, c.name) for c in communes]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind == RuleKind.THRESHOLD:
             if not data.get("quantity"):

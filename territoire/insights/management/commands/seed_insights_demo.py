@@ -6,6 +6,7 @@ agents subscribed to their commune's alerts. Idempotent: a second run creates no
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -20,7 +21,7 @@ ADMIN = "admin.cua@demo.territoire.fr"
 SLUGS = {"62041": "arras", "62099": "beaurains", "62817": "tilloy", "62753": "saint-laurent"}
 ALIASES = {"Base nautique": "Base nautique de Saint-Laurent-Blangy"}
 BUILDING_TAGS = {"eau", "électricité", "qualité de l'air", "confort", "fuite"}
-RULES = [
+RULES: list[tuple[str, str, dict[str, Any]]] = [
     (RuleKind.LEAK, "Fuites d'eau (débit continu, débit de nuit, détecteurs)", {"night_lph": 5}),
     (RuleKind.SILENT, "Capteur muet (plus de 3 intervalles d'émission)", {"factor": 3}),
     (RuleKind.LOW_BATTERY, "Batterie sous 20 %", {"percent": 20}),
