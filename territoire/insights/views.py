@@ -81,14 +81,10 @@ def _with_memo(view):
     return wrapped
 
 
-def _csv_url(name: str, request: HttpRequest, *args: str) -> str:
-    params = request.GET.copy()
-    params["format"] = "csv"
-    return f"{reverse(name, args=args)}?{params.urlencode()}"
-
-
-def _wants_csv(request: HttpRequest) -> bool:
-    return request.GET.get("format") == "csv"
+def _csv_url(name: str, request: HttpRequest, *args: object) -> str:
+    """The CSV twin of the page, with the same filters (its path ends in .csv)."""
+    query = request.GET.urlencode()
+    return reverse(name, args=args) + (f"?{query}" if query else "")
 
 
 # --- dashboards ---------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
         "commune": commune,
         "communes": visible,
         "water": water_chart,
-        "water_csv": _csv_url("insights:domain", request, "eau"),
+        "water_csv": _csv_url("insights:domain_csv", request, "eau"),
         "water_total": sum(v or 0 for _, v in water_chart.rows),
         "energy_total": sum(v or 0 for _, v in energy_chart.rows),
         "noise_day": noise_day,
@@ -132,7 +128,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @_with_memo
-def domain(request: HttpRequest, domain: str) -> HttpResponseBase:
+def domain(request: HttpRequest, domain: str, as_csv: bool = False) -> HttpResponseBase:
     """One domain's chart and table (with its CSV), for the territory or one commune."""
     user = _viewer(request)
     if domain not in dashboards.DOMAINS:
@@ -197,12 +193,10 @@ def domain(request: HttpRequest, domain: str) -> HttpResponseBase:
         context.update(parks=parks, park=next((p for p in parks if p.tag == tag), None))
         if context["park"]:
             chart = dashboards.occupancy_hours(scope, tag)
-    if _wants_csv(request):
+    if as_csv:
         return csv_response(chart.csv_rows() if chart else table, f"indicateurs-{domain}.csv")
     context["chart"] = chart
-    params = request.GET.copy()
-    params["format"] = "csv"
-    context["csv_url"] = f"{request.path}?{params.urlencode()}"
+    context["csv_url"] = _csv_url("insights:domain_csv", request, domain)
     return _page(request, "insights/domain.html", context)
 
 
@@ -231,20 +225,22 @@ def building_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
-def building_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+def building_detail(request: HttpRequest, pk: int, what: str = "") -> HttpResponseBase:
     """Energy and water per day and month, comfort, the décret tertiaire trajectory."""
     user = _viewer(request)
     try:
         building = selectors.building(user, pk=pk)
     except selectors.Building.DoesNotExist:
         raise Http404 from None
+    if what not in ("", "operat", "electricite", "eau"):
+        raise Http404
     monthly = dashboards.building_monthly(building)
-    if request.GET.get("format") == "operat":
+    if what == "operat":
         return _operat_csv(building, monthly)
     energy_chart, water_chart = dashboards.building_daily(building)
-    if _wants_csv(request):
-        chart = water_chart if request.GET.get("serie") == "eau" else energy_chart
-        return csv_response(chart.csv_rows(), f"batiment-{building.pk}-{chart.unit}.csv")
+    if what:
+        chart = water_chart if what == "eau" else energy_chart
+        return csv_response(chart.csv_rows(), f"batiment-{building.pk}-{what}.csv")
     last12, covered = dashboards.building_last_year(building)
     trajectory = None
     if building.reference_kwh and covered >= dashboards.FULL_YEAR_DAYS:
@@ -260,7 +256,8 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "monthly": monthly,
             "energy": energy_chart,
             "water": water_chart,
-            "water_csv": _csv_url("insights:domain", request, "eau"),
+            "energy_csv": reverse("insights:building_csv", args=[building.pk, "electricite"]),
+            "water_csv": reverse("insights:building_csv", args=[building.pk, "eau"]),
             "comfort": dashboards.building_comfort(building),
             "last12": last12,
             "covered": covered,

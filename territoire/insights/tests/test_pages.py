@@ -224,13 +224,19 @@ def _csv(response) -> list[list[str]]:
 
 def test_chart_csv_downloads(data, agent):
     client = logged_in_client(agent)
-    rows = _csv(client.get("/indicateurs/domaine/eau/?format=csv"))
+    rows = _csv(client.get("/indicateurs/domaine/eau.csv"))
     assert rows[0] == ["Jour", "Consommation d'eau par jour (m³)"] and len(rows) == 31
-    rows = _csv(client.get("/indicateurs/domaine/bruit/?format=csv"))
+    rows = _csv(client.get("/indicateurs/domaine/bruit.csv?commune=arras"))
     assert rows[1][0] == "Bruit — Arras" and len(rows) == 2
     building = data["a"]["building"]
-    rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/?format=operat"))
+    rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/operat.csv"))
     assert rows[0][0] == "Bâtiment" and rows[1][0] == "Mairie de Arras" and len(rows) == 13
+    rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/eau.csv"))
+    assert rows[0] == ["Jour", "Eau par jour (m³)"]
+    assert client.get(f"/indicateurs/batiments/{building.pk}/autre.csv").status_code == 404
+    other = data["b"]["building"]
+    assert client.get(f"/indicateurs/batiments/{other.pk}/operat.csv").status_code == 404
+    assert client.get("/indicateurs/domaine/eau.csv?commune=beaurains").status_code == 404
 
 
 def test_building_page(data, agent):
