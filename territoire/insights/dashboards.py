@@ -7,7 +7,7 @@ commune) and returns plain data that the pages, the CSV downloads and the open d
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Count, Sum
 
 from territoire.insights.indicators import air, mobility, noise, parking
@@ -66,6 +67,21 @@ class Chart:
 
 def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(), PARIS).astimezone(UTC)
+
+
+CACHE_SECONDS = 3600
+
+
+def cached(name: str, parts: Iterable[object] | None, compute: Callable[[], Any]) -> Any:
+    """Figures over complete past days (a year of counts, a building's last year) change
+    once a day: computed once per hour, day and scope, then read from the cache."""
+    scope = "all" if parts is None else ",".join(map(str, sorted(parts)))  # type: ignore[type-var]
+    key = f"insights:{name}:{today().isoformat()}:{scope}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def today() -> date:
@@ -299,6 +315,10 @@ def _per_series_totals(ids: list[int], since: date, until: date) -> dict[int, tu
 
 
 def mobility_summary(scope: Scope) -> MobilitySummary:
+    return cached("mobility", scope, lambda: _mobility_summary(scope))
+
+
+def _mobility_summary(scope: Scope) -> MobilitySummary:
     """Profile by day type over the last 365 days, and the change on the same counters:
     year over year when a year of data exists, else the last 28 days against the 28
     before (said so in the label)."""
@@ -471,6 +491,10 @@ FULL_YEAR_DAYS = 330  # days with data needed in the last 365 to compare with a 
 
 
 def buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
+    return cached("buildings", [b.pk for b in buildings], lambda: _buildings_last_year(buildings))
+
+
+def _buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
     """For each building: electricity (kWh) over the last 365 days and how many of those days
     have data (a comparison with the décret tertiaire reference needs nearly a full year).
     Three queries whatever the number of buildings."""

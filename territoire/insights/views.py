@@ -410,6 +410,9 @@ def map_view(request: HttpRequest) -> HttpResponseBase:
         {
             "breadcrumbs": _crumbs(("Carte", None)),
             "points": points,
+            # The list after the map, page by page (the map shows every point).
+            "page": paginate(request, points, per_page=50),
+            "querystring": querystring_without_page(request),
             "map_config": {
                 "points": points,
                 "tiles": settings.INSIGHTS_TILE_URL,
