@@ -241,6 +241,16 @@ def main() -> None:
             f"{label:<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (p95 / device page "
             f"{p95 / ref_p95:.1f})"
         )
+    from django.core.cache import cache
+
+    for label, url in (
+        ("tableau de bord CUA", "/indicateurs/"),
+        ("synthèse élus", "/indicateurs/synthese/"),
+    ):
+        p50, p95 = timings(lambda url=url: (cache.clear(), client.get(url)), runs=5)
+        print(
+            f"{label + ', cache vide':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (first view of the day)"
+        )
     elected_client = Client()
     elected_client.force_login(elected)
     p50, p95 = timings(lambda: elected_client.get("/indicateurs/synthese/"))
