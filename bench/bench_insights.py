@@ -249,7 +249,8 @@ def main() -> None:
     ):
         p50, p95 = timings(lambda url=url: (cache.clear(), client.get(url)), runs=5)
         print(
-            f"{label + ', cache vide':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (first view of the day)"
+            f"{label + ', cache vide':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms"
+            "  (first view of the day)"
         )
     elected_client = Client()
     elected_client.force_login(elected)
