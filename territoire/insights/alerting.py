@@ -19,7 +19,7 @@ from territoire.insights.indicators import noise, parking, water
 from territoire.insights.models import AlertRule, RuleKind
 from territoire.insights.services import alert_raise
 from territoire.sensors.listeners import StoredReading
-from territoire.sensors.models import Device, Rollup, Series
+from territoire.sensors.models import Device, Reading, Rollup, Series
 
 log = logging.getLogger("territoire.insights.alerting")
 PARIS = ZoneInfo("Europe/Paris")
@@ -157,6 +157,9 @@ def _water(rule: AlertRule, series: Series, at: datetime) -> None:
         device.installed_on, datetime.min.time(), UTC
     ):
         return
+    q3 = (rule.params or {}).get("q3_lph")
+    if q3 and _burst(rule, series, at, float(q3)):
+        return
     hours = hourly_litres(series, since=end - timedelta(hours=24), until=end)
     flow = water.continuous_flow(hours)
     night_limit = float((rule.params or {}).get("night_lph", water.DEFAULT_NIGHT_THRESHOLD_LPH))
@@ -191,6 +194,40 @@ def _water(rule: AlertRule, series: Series, at: datetime) -> None:
             severity="warning",
             at=at,
         )
+
+
+def _burst(rule: AlertRule, series: Series, at: datetime, q3_lph: float) -> bool:
+    """Flow above a share of the meter's rated flow Q3 for 30 minutes, from the raw readings
+    of the last 45 minutes (the intervals between consecutive readings)."""
+    factor = water_litres_per_unit(series) or 1.0
+    recent = list(
+        Reading.objects.filter(series=series, at__gt=at - timedelta(minutes=45), at__lte=at)
+        .order_by("at")
+        .values_list("at", "delta")
+    )
+    intervals = [
+        water.Interval(a_at, b_at, (b_delta or 0.0) * factor)
+        for (a_at, _), (b_at, b_delta) in zip(recent, recent[1:], strict=False)
+    ]
+    share = float((rule.params or {}).get("burst_share", water.DEFAULT_BURST_SHARE))
+    since = water.burst(intervals, q3_lph, share=share)
+    if since is None:
+        return False
+    device = series.device
+    flow = max(i.lph for i in intervals)
+    alert_raise(
+        rule=rule,
+        subject_key=device.dev_eui,
+        subject=device.name,
+        device=device,
+        title=f"Rupture probable : {flow:.0f} L/h depuis 30 minutes",
+        detail=f"Débit au-dessus de {share:.0%} du débit nominal ({q3_lph:g} L/h) pendant 30 min.",
+        value=flow,
+        rate_lph=flow,
+        severity="critical",
+        at=at,
+    )
+    return True
 
 
 def noise_day(series: Series, day_start_local: datetime) -> noise.Den:

@@ -30,6 +30,11 @@ class RuleForm(AccessibleFormMixin, forms.Form):
     above = _number("Alerte au-dessus de (seuil)", "Laisser vide pour ne pas l'utiliser.")
     below = _number("Alerte en dessous de (seuil)", "Laisser vide pour ne pas l'utiliser.")
     night_lph = _number("Débit de nuit maximal (L/h, fuite)", "Par défaut 5 L/h.", min_value=0)
+    q3_lph = _number(
+        "Débit nominal Q3 du compteur (L/h, rupture)",
+        "Rupture : débit au-dessus de 10 % de Q3 pendant 30 min. Vide : pas de détection.",
+        min_value=1,
+    )
     factor = _number("Intervalles manqués (capteur muet)", "Par défaut 3.", min_value=1)
     percent = _number("Batterie minimale (%)", "Par défaut 20 %.", min_value=0, max_value=100)
     lden = _number("Lden maximal (dB(A), bruit)", "Par défaut 68 (route).", min_value=0)

@@ -55,7 +55,7 @@ class RuleKind(models.TextChoices):
 # Per kind: the parameters a rule uses (anything else is dropped by services.rule_save).
 RULE_PARAMS: dict[str, tuple[str, ...]] = {
     RuleKind.THRESHOLD: ("quantity", "above", "below"),
-    RuleKind.LEAK: ("night_lph",),
+    RuleKind.LEAK: ("night_lph", "q3_lph", "burst_share"),
     RuleKind.SILENT: ("factor",),
     RuleKind.LOW_BATTERY: ("percent",),
     RuleKind.NOISE: ("lden", "lnight"),

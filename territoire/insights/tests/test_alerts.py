@@ -282,3 +282,21 @@ def test_hourly_volumes_across_a_32_bit_counter_rollover(arras):
         series, since=datetime(2026, 3, 4, 1, tzinfo=UTC), until=datetime(2026, 3, 4, 4, tzinfo=UTC)
     )
     assert [h.litres for h in hours] == [30, 30, 30]
+
+
+def test_a_burst_is_raised_after_thirty_minutes_above_ten_percent_of_q3(arras):
+    """Q3 = 2,500 L/h: 100 L per quarter hour (400 L/h) for 30 minutes is a burst."""
+    rule = AlertRule.objects.create(
+        commune=arras, kind="leak", name="Fuites", params={"q3_lph": 2500}
+    )
+    meter = device(arras, METER, "Eau — gymnase", "milesight-em300-di", tags=["eau"])
+    t0 = datetime(2026, 3, 4, 10, tzinfo=UTC)
+    instants = [t0 + timedelta(minutes=15 * i) for i in range(4)]
+    series = history(meter, "impulsions", instants, [1000, 1100, 1200, 1300])
+    from territoire.sensors.listeners import StoredReading
+
+    alerting.readings_stored([StoredReading(series.pk, instants[1], 1100, 100)])
+    assert not Alert.objects.exists()  # 15 minutes above the limit: not yet
+    alerting.readings_stored([StoredReading(series.pk, instants[2], 1200, 100)])
+    alert = Alert.objects.get(rule=rule)
+    assert alert.title == "Rupture probable : 400 L/h depuis 30 minutes"
