@@ -45,6 +45,7 @@ db: deps
 	$(PY) manage.py seed_knowledge_demo
 	$(PY) manage.py seed_procedures_demo
 	$(PY) manage.py seed_rights_demo
+	$(PY) manage.py seed_insights_demo
 
 setup: assets db
 

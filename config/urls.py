@@ -12,6 +12,7 @@ urlpatterns = [
     path("aide/", include("territoire.knowledge.urls")),
     path("demarches/", include("territoire.procedures.urls")),
     path("droits/", include("territoire.rights.urls")),
+    path("indicateurs/", include("territoire.insights.urls")),
     path("", include("territoire.core.urls")),
 ]
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "territoire.knowledge",
     "territoire.procedures",
     "territoire.rights",
+    "territoire.insights",
 ]
 
 MIDDLEWARE = [
@@ -299,23 +300,26 @@ PARTICIPATION_MEDIA_ROOT = Path(
     )
     or VAR_DIR / "participation-media"
 )
-PARTICIPATION_MAP_TILE_URL = env_str(
-    "TERRITOIRE_PARTICIPATION_MAP_TILE_URL",
-    "",
-    "Tile URL template for the proposals map, e.g. https://tiles.example/{z}/{x}/{y}.png "
-    "(empty: points on a plain background, no request outside the platform).",
-)
-PARTICIPATION_MAP_ATTRIBUTION = env_str(
-    "TERRITOIRE_PARTICIPATION_MAP_ATTRIBUTION",
-    "",
-    "Attribution shown under the proposals map when a tile URL is set.",
-)
 PARTICIPATION_EDIT_MINUTES = env_int(
     "TERRITOIRE_PARTICIPATION_EDIT_MINUTES",
     60,
     "Minutes during which a participant may edit their own proposal, debate or comment.",
 )
-if PARTICIPATION_MAP_TILE_URL:
-    # The tiles are images from that host: the CSP must allow it ("{s}." subdomains: any).
-    _tiles = urlsplit(PARTICIPATION_MAP_TILE_URL.replace("{s}.", "*."))
+# Maps (participation proposals, sensor insights): no tile server by default — points on a
+# plain background, nothing fetched from outside. A tile URL template (e.g. IGN's Plan IGN)
+# shows a background map; its host is then allowed in the content security policy.
+MAP_TILE_URL = env_str(
+    "TERRITOIRE_MAP_TILE_URL",
+    "",
+    "Tile URL template for every map, e.g. https://tiles.example/{z}/{x}/{y}.png "
+    "(empty: points on a plain background, no request outside the platform).",
+)
+MAP_TILE_ATTRIBUTION = env_str(
+    "TERRITOIRE_MAP_TILE_ATTRIBUTION",
+    "",
+    "Attribution shown under the maps when a tile URL is set.",
+)
+if MAP_TILE_URL:
+    # The tiles are images from that host ("{s}." subdomains: any of them).
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "*."))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")

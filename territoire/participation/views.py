@@ -58,8 +58,8 @@ def _map_data(points: list[dict[str, Any]], communes: list[dict[str, Any]]) -> d
     return {
         "points": points,
         "communes": communes,
-        "tiles": settings.PARTICIPATION_MAP_TILE_URL or "",
-        "attribution": settings.PARTICIPATION_MAP_ATTRIBUTION or "",
+        "tiles": settings.MAP_TILE_URL or "",
+        "attribution": settings.MAP_TILE_ATTRIBUTION or "",
     }
 
 

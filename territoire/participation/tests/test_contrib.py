@@ -134,7 +134,7 @@ def test_process_page_map_lists_located_visible_proposals(arras, settings):
     assert '"tiles": ""' in body  # no tile server by default
     assert f"/propositions/{located.pk}/" in body and "Caché" not in body
     assert '"name": "Arras"' in body  # commune centre for orientation
-    settings.PARTICIPATION_MAP_TILE_URL = "https://tuiles.exemple/{z}/{x}/{y}.png"
+    settings.MAP_TILE_URL = "https://tuiles.exemple/{z}/{x}/{y}.png"
     body = Client().get(reverse("participation:process", args=[process.slug])).content.decode()
     assert "https://tuiles.exemple/{z}/{x}/{y}.png" in body
 

@@ -1,0 +1,45 @@
+"""Background work of the insights module: alert e-mails and the silent-device sweep."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task(retries=3, retry_delay=120)
+def mail_alert(alert_id: int) -> None:
+    """E-mail the commune's subscribers about a new alert."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+
+    from territoire.core.models import User
+    from territoire.insights.models import Alert, Subscription
+
+    alert = Alert.objects.select_related("commune").filter(pk=alert_id).first()
+    if alert is None:
+        return
+    emails = list(
+        User.objects.filter(
+            pk__in=Subscription.objects.filter(commune_id=alert.commune_id).values("user_id"),
+            is_active=True,
+        ).values_list("email", flat=True)
+    )
+    if not emails:
+        return
+    body = render_to_string("insights/alert_email.txt", {"alert": alert, "settings": settings})
+    EmailMessage(
+        f"[{alert.commune.name}] {alert.title}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        to=[str(settings.DEFAULT_FROM_EMAIL)],
+        bcc=emails,
+    ).send()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_silent_devices() -> None:
+    """Devices quiet for longer than their rule allows (every 5 minutes)."""
+    from territoire.insights.alerting import check_silent_devices
+
+    check_silent_devices()
