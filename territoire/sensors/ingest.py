@@ -13,13 +13,14 @@ that were actually inserted, so a redelivered message never counts twice.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,12 +182,26 @@ _GROUP = _GroupCommit()
 
 
 # SQLite has one writer at a time and makes the others sleep and retry (sleeps of up to
-# 100 ms): threads of one process queue here instead, which is far faster under load.
+# 100 ms). Writers queue instead: threads of a process on a lock, processes (several web
+# workers, a consumer) on an advisory lock on a file beside the database, which wakes the
+# next writer as soon as the previous one commits.
 _SQLITE_WRITER = threading.Lock()
 
 
+@contextmanager
+def _sqlite_writer() -> Iterator[None]:
+    with _SQLITE_WRITER:
+        path = f"{connection.settings_dict['NAME']}.writer-lock"
+        with open(path, "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def _writer():
-    return _SQLITE_WRITER if connection.vendor == "sqlite" else nullcontext()
+    return _sqlite_writer() if connection.vendor == "sqlite" else nullcontext()
 
 
 def parse_archived(raw: RawUplink) -> Event:
