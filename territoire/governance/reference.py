@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoire.core.audit import audit_record
+from territoire.core.opendata import open_datasets
 from territoire.governance.models import (
     AlgorithmEntry,
     CharterPrinciple,
@@ -195,4 +196,20 @@ def reference_load() -> dict[str, int]:
             },
         ],
     )
+    # What the other modules publish (territoire/core/opendata.py): listed in the catalogue.
+    for dataset in open_datasets():
+        dataset_register(
+            source_key=dataset.source_key,
+            title=dataset.title,
+            description=dataset.description,
+            theme=dataset.theme,
+            keywords=dataset.keywords,
+            licence=dataset.licence,
+            frequency=dataset.frequency,
+            contact_email="donnees@cua-arras.fr",
+            distributions=[
+                {"title": d.title, "access_url": d.path(), "media_type": d.media_type}
+                for d in dataset.distributions
+            ],
+        )
     return created

@@ -65,6 +65,7 @@ def _dataset(name: str) -> str:
     response=list[dict[str, Any]],
     auth=None,
     summary="Données ouvertes anonymisées (propositions ou commentaires)",
+    url_name="participation_open_data",
 )
 @paginate(ApiPagination)
 def open_data(request: HttpRequest, name: str):
@@ -76,6 +77,7 @@ def open_data(request: HttpRequest, name: str):
     response=dict[str, Any],
     auth=None,
     summary="Schéma (Table Schema) d'un jeu de données ouvertes",
+    url_name="participation_open_data_schema",
 )
 def open_data_schema(request: HttpRequest, name: str):
     return opendata.schema(_dataset(name))

@@ -20,7 +20,8 @@ MAX_PAGES = 60
 MAX_PER_SHAPE = 3
 MAX_PAGE_NUMBER = 2
 SKIPPED_PREFIXES = ("/deconnexion/", "/api/", "/gestion-technique/", "/static/")
-SKIPPED_SUFFIXES = (".csv",)
+# Downloads, not pages: nothing for axe to check.
+SKIPPED_SUFFIXES = (".csv", ".json", ".jsonld", ".pdf", ".txt")
 
 _axe_script: str | None = None
 

@@ -13,6 +13,7 @@ from frictionless import Resource, Schema, validate
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from territoire.core.opendata import open_datasets
 from territoire.core.testing import cua_admin
 from territoire.governance import services
 from territoire.governance.opendata import algorithm_table_schema
@@ -121,7 +122,8 @@ def test_dcat_catalogue_has_what_data_gouv_harvests(registers, arras):
     graph = Graph().parse(data=response.content.decode(), format="json-ld")
     catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
-    assert len(catalogs) == 1 and len(datasets) == 2
+    # the registry's algorithms, this one, and what the other modules publish
+    assert len(catalogs) == 1 and len(datasets) == 2 + len(open_datasets())
     for dataset in datasets:
         # DCAT-AP mandatory (title, description) and recommended properties
         for prop in (
@@ -151,3 +153,19 @@ def test_dataset_register_is_idempotent(charter):
 
     with audit_entries_added(0):
         reference_load()
+
+
+def test_the_catalogue_lists_what_the_other_modules_publish(charter):
+    """Participation and insights declare their open datasets; the catalogue lists each with
+    working download addresses."""
+    from django.test import Client
+
+    from territoire.governance.models import Dataset
+
+    keys = set(Dataset.objects.values_list("source_key", flat=True))
+    assert {"participation.propositions", "insights.bruit-jour"} <= keys
+    dataset = Dataset.objects.get(source_key="participation.propositions")
+    urls = {d.media_type: d.access_url for d in dataset.distributions.all()}
+    assert urls["text/csv"] == "/participation/donnees-ouvertes/propositions.csv"
+    assert Client().get(urls["text/csv"]).status_code == 200
+    assert Client().get(urls["application/json"]).status_code == 200
