@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class ParticipationConfig(AppConfig):
@@ -40,6 +40,11 @@ class ParticipationConfig(AppConfig):
                     ),
                 )
             )
+        if apps.is_installed("territoire.governance"):
+            from territoire.governance.consultation import register_opener
+            from territoire.participation.charter import open_charter_consultation
+
+            register_opener(open_charter_consultation)
         register_my_space("Mon profil de participant", "participation:profile", order=20)
         register_nav("Participer", "participation:processes", order=30)
         register_nav(

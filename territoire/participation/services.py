@@ -195,6 +195,16 @@ def account_delete(*, actor: User) -> None:
 # --- processes --------------------------------------------------------------------------------
 
 
+def unique_process_slug(title: str) -> str:
+    """The process's address: its title, numbered when taken or reserved by a page."""
+    base = slugify(title)[:180] or "concertation"
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or Process.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 @transaction.atomic
 def process_create(
     *,
@@ -214,14 +224,9 @@ def process_create(
         raise ValidationError(
             {"residents_only": "Seule une concertation communale peut être réservée aux habitants."}
         )
-    base = slugify(title)[:180] or "concertation"
-    slug, n = base, 1
-    while slug in RESERVED_SLUGS or Process.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
     process = Process.objects.create(
         title=title,
-        slug=slug,
+        slug=unique_process_slug(title),
         summary=_text(summary, "summary", "un résumé", 300),
         description=description,
         commune=commune,

@@ -62,18 +62,16 @@ def test_only_cua_admin_edits_charter(charter, member):
         services.charter_version_create_draft(actor=member)
 
 
-def test_publishing_opens_a_consultation_when_an_opener_exists(charter):
+def test_publishing_opens_a_consultation_when_an_opener_exists(charter, monkeypatch):
     admin = cua_admin()
     draft = services.charter_version_create_draft(actor=admin)
 
     def opener(version):
         return consultation.Consultation(f"charte-{version.number}", "/participation/charte/")
 
+    monkeypatch.setattr(consultation, "_OPENERS", [])  # only this test's opener
     consultation.register_opener(opener)
-    try:
-        services.charter_version_publish(actor=admin, version=draft)
-    finally:
-        consultation.unregister_opener(opener)
+    services.charter_version_publish(actor=admin, version=draft)
     draft.refresh_from_db()
     assert (draft.consultation_ref, draft.consultation_url) == (
         "charte-2",
