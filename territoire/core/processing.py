@@ -17,6 +17,7 @@ Governance validates them when it writes the sheet (an unknown code is an error 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class PlatformProcessing:
     security_other: str = ""
     dpia_status: str = "not_needed"  # "not_needed", "to_do", "in_progress", "done"
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> dict[str, Any]:
         """The register sheet's fields (everything but the key)."""
         return {
             "name": self.name,

@@ -19,6 +19,10 @@ urlpatterns = [
     path("charte/preparer/publier/", manage.charter_publish, name="charter_publish"),
     path("charte/preparer/principe/", manage.principle_edit, name="principle_add"),
     path("charte/preparer/principe/<int:pk>/", manage.principle_edit, name="principle_edit"),
+    # the committee's annual public report
+    path("bilan/", public.annual_report_latest, name="annual_report_latest"),
+    path("bilan/<int:year>/", public.annual_report, name="annual_report"),
+    path("bilan/<int:year>/<slug:table>.csv", public.annual_report_csv, name="annual_report_csv"),
     # register of algorithms
     path("algorithmes/", public.algorithms, name="algorithms"),
     path("algorithmes/registre.csv", public.algorithms_csv, name="algorithms_csv"),
