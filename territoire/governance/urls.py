@@ -1,6 +1,6 @@
 from django.urls import path
 
-from territoire.governance.views import manage, projects, public
+from territoire.governance.views import impact, manage, projects, public
 
 app_name = "governance"
 
@@ -46,6 +46,12 @@ urlpatterns = [
     path("projets/nouveau/", projects.project_create, name="project_add"),
     path("projets/<int:pk>/", projects.project_detail, name="project"),
     path("projets/<int:pk>/modifier/", projects.project_edit, name="project_edit"),
+    path("projets/<int:pk>/analyse-impact/<slug:kind>/", impact.impact_form, name="impact_form"),
+    path(
+        "projets/<int:pk>/analyse-impact/<slug:kind>.pdf",
+        impact.impact_form_download,
+        name="impact_form_pdf",
+    ),
     path("projets/<int:pk>/soumettre/", projects.project_submit, name="project_submit"),
     path("projets/<int:pk>/rapporteurs/", projects.review_assign, name="review_assign"),
     path("examens/<int:pk>/avis/", projects.opinion_give, name="opinion"),
