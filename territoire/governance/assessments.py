@@ -257,6 +257,15 @@ class Screening:
     ai_act: Assessment
     crpa: Assessment
 
+    @property
+    def dpia_required(self) -> bool:
+        return self.dpia.code == "required"
+
+    @property
+    def fria_required(self) -> bool:
+        """AI Act art. 27: the fundamental-rights impact assessment is among the duties."""
+        return _duty("fria") in self.ai_act.duties
+
     def items(self) -> list[tuple[str, Assessment]]:
         return [
             ("Analyse d'impact sur la protection des données (AIPD)", self.dpia),

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from territoire.core.audit import audit_record
 from territoire.core.opendata import open_datasets
+from territoire.core.processing import processing_activities
 from territoire.governance.models import (
     AlgorithmEntry,
     CharterPrinciple,
     CharterStatus,
     CharterVersion,
 )
-from territoire.governance.services.registers import dataset_register
+from territoire.governance.services.registers import activity_register, dataset_register
 
 CHARTER_V1: dict[str, Any] = {
     "title": "Charte de la donnée et de l'intelligence artificielle",
@@ -212,4 +213,8 @@ def reference_load() -> dict[str, int]:
                 for d in dataset.distributions
             ],
         )
+    # The platform's own processing of personal data (territoire/core/processing.py): sheets
+    # of the CUA's GDPR register, kept in line with what the modules declare.
+    for activity in processing_activities():
+        activity_register(source_key=activity.source_key, **activity.values())
     return created

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from territoire.governance.views import manage, projects, public
+from territoire.governance.views import impact, manage, projects, public
 
 app_name = "governance"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("charte/preparer/publier/", manage.charter_publish, name="charter_publish"),
     path("charte/preparer/principe/", manage.principle_edit, name="principle_add"),
     path("charte/preparer/principe/<int:pk>/", manage.principle_edit, name="principle_edit"),
+    # the committee's annual public report
+    path("bilan/", public.annual_report_latest, name="annual_report_latest"),
+    path("bilan/<int:year>/", public.annual_report, name="annual_report"),
+    path("bilan/<int:year>/<slug:table>.csv", public.annual_report_csv, name="annual_report_csv"),
     # register of algorithms
     path("algorithmes/", public.algorithms, name="algorithms"),
     path("algorithmes/registre.csv", public.algorithms_csv, name="algorithms_csv"),
@@ -42,6 +46,12 @@ urlpatterns = [
     path("projets/nouveau/", projects.project_create, name="project_add"),
     path("projets/<int:pk>/", projects.project_detail, name="project"),
     path("projets/<int:pk>/modifier/", projects.project_edit, name="project_edit"),
+    path("projets/<int:pk>/analyse-impact/<slug:kind>/", impact.impact_form, name="impact_form"),
+    path(
+        "projets/<int:pk>/analyse-impact/<slug:kind>.pdf",
+        impact.impact_form_download,
+        name="impact_form_pdf",
+    ),
     path("projets/<int:pk>/soumettre/", projects.project_submit, name="project_submit"),
     path("projets/<int:pk>/rapporteurs/", projects.review_assign, name="review_assign"),
     path("examens/<int:pk>/avis/", projects.opinion_give, name="opinion"),

@@ -15,6 +15,28 @@ class InsightsConfig(AppConfig):
     verbose_name = "Indicateurs et alertes"
 
     def ready(self) -> None:
+        from territoire.core.processing import PlatformProcessing, register_processing
+
+        # Sensor readings carry no personal data (counts, noise, parking, meters); the only
+        # personal data here is who subscribes to alerts.
+        register_processing(
+            PlatformProcessing(
+                source_key="insights.subscriptions",
+                name="Indicateurs : abonnements aux alertes des capteurs",
+                purposes=(
+                    "Prévenir par e-mail et sur la plateforme les personnes abonnées aux "
+                    "alertes d'une commune."
+                ),
+                legal_basis="public_task",
+                data_subjects="Agents et élus abonnés aux alertes.",
+                retention={
+                    "identity": "Adresse e-mail : tant que l'abonnement ou le compte existe.",
+                    "connection": "Notifications et date de lecture : tant que le compte existe.",
+                },
+                recipients_internal="La personne abonnée.",
+                security_measures=("access_control", "traceability"),
+            )
+        )
         from territoire.core.navigation import register_nav
         from territoire.core.opendata import Distribution, OpenDataset, register_open_dataset
         from territoire.insights import (

@@ -7,6 +7,34 @@ class ParticipationConfig(AppConfig):
     verbose_name = "Participation citoyenne"
 
     def ready(self) -> None:
+        from territoire.core.processing import PlatformProcessing, register_processing
+
+        register_processing(
+            PlatformProcessing(
+                source_key="participation.accounts",
+                name="Participation citoyenne : comptes et contributions",
+                purposes=(
+                    "Permettre aux habitants de participer aux concertations (propositions, "
+                    "commentaires, soutiens, votes, questionnaires) et publier les contributions "
+                    "sous un pseudonyme ; modération."
+                ),
+                legal_basis="public_task",
+                data_subjects="Habitants et usagers inscrits sur la plateforme de participation.",
+                retention={
+                    "identity": "Adresse e-mail et pseudonyme : jusqu'à la suppression du compte, "
+                    "effacé après 3 ans sans connexion ; inscription non confirmée effacée "
+                    "après 7 jours.",
+                    "personal_life": "Contributions et commune de résidence déclarée : les "
+                    "contributions restent publiées, rendues anonymes à la suppression du compte.",
+                    "connection": "Journal d'audit des actions : durée de conservation du journal.",
+                },
+                recipients_internal="Modérateurs et agents des communes organisatrices.",
+                recipients_external=(
+                    "Public (contributions publiées sous pseudonyme, sans auteur en open data)."
+                ),
+                security_measures=("access_control", "traceability", "backup"),
+            )
+        )
         from territoire.core.navigation import register_my_space, register_nav
         from territoire.core.opendata import Distribution, OpenDataset, register_open_dataset
         from territoire.participation import audit_actions, permissions  # noqa: F401

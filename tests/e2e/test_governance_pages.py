@@ -128,3 +128,48 @@ def test_governance_forms_in_error_have_no_accessibility_violation(
     check_page(page, report, "meeting with errors")
     print(report.summary())
     report.assert_clean()
+
+
+def test_governance_round_two_pages_have_no_accessibility_violation(
+    governance_data, live_server, context, page
+):
+    """The annual report (public), the DPIA and FRIA templates of a project that requires
+    them (its team) and the CUA's register with the platform's own processing."""
+    from django.utils import timezone
+
+    from territoire.governance.models import Project
+
+    prepare_context(context)
+    base = live_server.url
+    report = Report(label="Governance round 2 pages")
+    year = timezone.localdate().year
+    for url in ["/gouvernance/bilan/", f"/gouvernance/bilan/{year}/"]:
+        response = page.goto(base + url)
+        assert response is not None and response.status == 200, url
+        check_page(page, report, url)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bilan annuel")
+
+    login(page, base, "agent.arras@demo.territoire.fr")
+    project = next(
+        p
+        for p in Project.objects.filter(commune__insee_code="62041")
+        if p.screening().fria_required and p.screening().dpia_required
+    )
+    page.goto(f"{base}/gouvernance/projets/{project.pk}/")
+    assert page.get_by_role(
+        "link", name="Analyse d'impact sur les droits fondamentaux (AIDF) : modèle à remplir"
+    ).is_visible()
+    for kind in ("aipd", "aidf"):
+        url = f"/gouvernance/projets/{project.pk}/analyse-impact/{kind}/"
+        response = page.goto(base + url)
+        assert response is not None and response.status == 200, url
+        check_page(page, report, url)
+
+    context.clear_cookies()
+    login(page, base, "admin.cua@demo.territoire.fr")
+    response = page.goto(base + "/gouvernance/rgpd/cua/")
+    assert response is not None and response.status == 200
+    assert page.get_by_text("Zéro non-recours : détection proactive").first.is_visible()
+    check_page(page, report, "/gouvernance/rgpd/cua/")
+    print(report.summary())
+    report.assert_clean()

@@ -204,6 +204,8 @@ class ProcessingActivity(TimeStampedModel):
     project = models.ForeignKey(
         Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
     )
+    # Set for the platform's own processing, declared by a module (core/processing.py).
+    source_key = models.CharField(max_length=100, blank=True)
     name = models.CharField(_("nom du traitement"), max_length=200)
     joint_controller = models.CharField(_("responsable conjoint"), max_length=200, blank=True)
     software = models.CharField(_("logiciel ou application"), max_length=200, blank=True)

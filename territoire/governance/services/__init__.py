@@ -1,6 +1,7 @@
 """Writes of the governance module (each one transaction with one audit entry)."""
 
 from territoire.governance.services.registers import (
+    activity_register,
     activity_save,
     algorithm_publish,
     algorithm_save,
@@ -27,6 +28,7 @@ from territoire.governance.services.review import (
 
 __all__ = [
     "MIN_REVIEWERS",
+    "activity_register",
     "activity_save",
     "algorithm_publish",
     "algorithm_save",

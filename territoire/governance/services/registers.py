@@ -270,3 +270,32 @@ def activity_save(
         changes=diff(before, snapshot(activity, ACTIVITY_FIELDS)),
     )
     return activity
+
+
+@transaction.atomic
+def activity_register(
+    *, source_key: str, actor: User | None = None, **values: Any
+) -> ProcessingActivity:
+    """How the platform's own processing (declared in ``core.processing``) enters the CUA's
+    register: create or update the sheet known by ``source_key``. Called by code, so it checks
+    no ability; an unchanged call writes nothing and records nothing."""
+    cleaned = _clean_activity(values)
+    activity = ProcessingActivity.objects.filter(source_key=source_key).first()
+    existing = activity is not None
+    before = snapshot(activity, ACTIVITY_FIELDS) if activity else {}
+    activity = activity or ProcessingActivity(commune=None, source_key=source_key)
+    for name in ACTIVITY_FIELDS:
+        setattr(activity, name, cleaned.get(name, getattr(activity, name)))
+    _full_clean(activity, exclude=["retention", "security_measures"])
+    changes = diff(before, snapshot(activity, ACTIVITY_FIELDS))
+    if existing and not changes:
+        return activity
+    activity.save()
+    audit_record(
+        actor=actor,
+        action="governance.activity_save",
+        obj=activity,
+        commune=None,
+        changes=changes,
+    )
+    return activity

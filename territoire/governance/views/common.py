@@ -23,6 +23,7 @@ def hub_nav(request: HttpRequest) -> list[tuple[str, str]]:
         ("La charte", reverse("governance:charter")),
         ("Algorithmes publics", reverse("governance:algorithms")),
         ("Catalogue de données", reverse("governance:datasets")),
+        ("Bilan annuel", reverse("governance:annual_report_latest")),
     ]
     if user.is_authenticated:
         if can(user, "governance.use_projects"):

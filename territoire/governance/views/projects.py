@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 from territoire.core.views import person
-from territoire.governance import selectors, services
+from territoire.governance import impact_forms, selectors, services
 from territoire.governance.forms import (
     ConditionMetForm,
     DecisionForm,
@@ -146,6 +146,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_run_committee": committee,
             "may_mark_conditions": team or committee,
             "show_sheet": team or committee,
+            "impact_forms": impact_forms.required_forms(project),
             "breadcrumbs": _projects_crumbs((project.title, None)),
         },
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
+from territoire.core.exports import csv_response
 from territoire.core.pagination import paginate, querystring_without_page
+from territoire.governance import annual, opendata, selectors
 from territoire.governance import charter as charter_diff
-from territoire.governance import opendata, selectors
 from territoire.governance.forms import DatasetSearchForm, SearchForm
 from territoire.governance.models import DATA_THEMES, FREQUENCIES, LICENCES, CharterVersion
 from territoire.governance.views.common import get_or_404, gov_crumbs, page
@@ -218,3 +220,40 @@ def datasets_dcat(request: HttpRequest) -> HttpResponse:
         json.dumps(document, ensure_ascii=False, indent=1),
         content_type="application/ld+json; charset=utf-8",
     )
+
+
+# --- annual report -----------------------------------------------------------------------
+
+
+def _report_year(year: int) -> int:
+    if year not in annual.report_years():
+        raise Http404
+    return year
+
+
+def annual_report_latest(request: HttpRequest) -> HttpResponse:
+    """The report of the last full year when there is one, else of the current year."""
+    years = annual.report_years()
+    year = years[1] if len(years) > 1 else years[0]
+    return redirect("governance:annual_report", year=year)
+
+
+def annual_report(request: HttpRequest, year: int) -> HttpResponse:
+    report = annual.annual_report(_report_year(year))
+    return page(
+        request,
+        "governance/annual_report.html",
+        {
+            "report": report,
+            "years": annual.report_years(),
+            "breadcrumbs": gov_crumbs((f"Bilan annuel {year}", None)),
+        },
+    )
+
+
+def annual_report_csv(request: HttpRequest, year: int, table: str) -> StreamingHttpResponse:
+    report = annual.annual_report(_report_year(year))
+    if table not in report.tables:
+        raise Http404
+    data = report.tables[table]
+    return csv_response([data.header, *data.rows], f"bilan-{year}-{data.slug}.csv")
