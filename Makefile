@@ -46,6 +46,7 @@ db: deps
 	$(PY) manage.py seed_procedures_demo
 	$(PY) manage.py seed_rights_demo
 	$(PY) manage.py seed_insights_demo
+	$(PY) manage.py seed_automations_demo
 
 setup: assets db
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("demarches/", include("territoire.procedures.urls")),
     path("droits/", include("territoire.rights.urls")),
     path("indicateurs/", include("territoire.insights.urls")),
+    path("automatisations/", include("territoire.automations.urls")),
     path("", include("territoire.core.urls")),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",
     "territoire.core",
     "territoire.sensors",
+    "territoire.automations",
     "territoire.participation",
     "territoire.governance",
     "territoire.knowledge",
