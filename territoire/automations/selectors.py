@@ -34,7 +34,7 @@ def actions_of_rule(rule: Rule, limit: int = 50) -> list[RuleAction]:
 
 def device_automations(principal: Principal, device: Device, limit: int = 20):
     """The rules commanding ``device`` and their last actions on it (for the device page)."""
-    device_rules = _scoped(device.automation_rules.all(), principal, READERS, "commune_id")
+    device_rules = _scoped(Rule.objects.filter(devices=device), principal, READERS, "commune_id")
     actions = _scoped(
         RuleAction.objects.filter(device=device).select_related("rule"),
         principal,
