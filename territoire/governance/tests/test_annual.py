@@ -10,6 +10,7 @@ from django.utils import timezone
 from territoire.core.testing import audit_entries_added
 from territoire.governance import services
 from territoire.governance.annual import annual_report
+from territoire.governance.reference import PLATFORM_ALGORITHMS
 from territoire.governance.tests.conftest import give_all
 from territoire.governance.tests.test_workflow import cua_admin
 
@@ -68,7 +69,7 @@ def test_report_lists_decisions_conditions_and_assessments(
     assert assessment[0] == "Repérage des droits sociaux"
     assert assessment[2:] == ("Oui", "Non renseignée au registre RGPD", "Oui")
     # the platform's algorithms were entered this year by reference_load
-    assert len(report.tables["algorithmes"].rows) == 2
+    assert len(report.tables["algorithmes"].rows) == len(PLATFORM_ALGORITHMS)
     assert annual_report(year - 1).projects_decided == 0
 
 
