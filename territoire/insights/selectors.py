@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
 
 from territoire.core.models import Commune, User
 from territoire.core.permissions import Principal, commune_ids_with_role
@@ -15,6 +17,7 @@ from territoire.insights.models import (
     Subscription,
 )
 from territoire.insights.permissions import HANDLERS, MODULE, visible_commune_ids
+from territoire.sensors.models import Device, Series
 
 
 def _scoped(queryset: QuerySet, principal: Principal, field: str = "commune_id") -> QuerySet:
@@ -36,6 +39,22 @@ def commune_ids(principal: Principal, commune: Commune | None = None) -> set[int
             return set()
         return {commune.pk}
     return visible
+
+
+def located_devices(principal: Principal, commune: Commune | None = None) -> QuerySet[Device]:
+    """Devices with a position, in the dashboard's scope (for the map)."""
+    devices = Device.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    scope = commune_ids(principal, commune)
+    return devices if scope is None else devices.filter(commune_id__in=scope)
+
+
+def newest_reading_at(principal: Principal) -> datetime | None:
+    """When the newest reading in the principal's scope was taken (for the live feed)."""
+    series = Series.objects.all()
+    scope = commune_ids(principal)
+    if scope is not None:
+        series = series.filter(device__commune_id__in=scope)
+    return series.aggregate(newest=Max("last_at"))["newest"]
 
 
 def alerts(

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -355,12 +354,7 @@ def map_view(request: HttpRequest) -> HttpResponseBase:
     URL is configured (MAP_TILE_URL, off by default: no network at run time)."""
     user = _viewer(request)
     commune, visible = _commune_choice(request, user)
-    scope = selectors.commune_ids(user, commune)
-    from territoire.sensors.models import Device
-
-    devices = Device.objects.filter(latitude__isnull=False, longitude__isnull=False)
-    if scope is not None:
-        devices = devices.filter(commune_id__in=scope)
+    devices = selectors.located_devices(user, commune)
     open_devices = set(
         selectors.alerts(user, state="active")
         .exclude(device=None)
@@ -586,13 +580,7 @@ def live(request: HttpRequest) -> JsonResponse:
     user = _viewer(request)
     after = _int(request.GET.get("apres"))
     new = selectors.alerts_after(user, after_id=after)
-    from territoire.sensors.models import Series
-
-    series = Series.objects.all()
-    scope = selectors.commune_ids(user)
-    if scope is not None:
-        series = series.filter(device__commune_id__in=scope)
-    newest = series.aggregate(newest=Max("last_at"))["newest"]
+    newest = selectors.newest_reading_at(user)
     return JsonResponse(
         {
             "alerts": [
