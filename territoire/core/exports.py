@@ -17,7 +17,10 @@ class _Echo:
 def spreadsheet_safe(value: object) -> str:
     """A cell that a spreadsheet will show as text: values starting like a formula (=, +,
     -, @, tab, carriage return) are prefixed with an apostrophe, so that a name typed by
-    someone cannot run as a formula on the computer of whoever opens the export."""
+    someone cannot run as a formula on the computer of whoever opens the export. A missing
+    value is an empty cell, not the word "None"."""
+    if value is None:
+        return ""
     text = str(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
