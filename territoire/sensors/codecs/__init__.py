@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import unicodedata
 
+from .actuators import Uc511Codec, Ws558Codec, Ws558DoorCodec
 from .base import Codec
 from .bosch import Tps110Codec
 from .dragino import Lds02Codec, Lwl02Codec
 from .elsys import ElsysErsCodec
+from .field_sensors import DlTbrgCodec, Em500SmtcCodec
 from .generic import BidirectionalCounterCodec, ElectricityPulseCodec
 from .milesight import Am308Codec, Em300DiCodec, Em300ThCodec, Ws302Codec
 
@@ -24,6 +26,11 @@ _ALL: tuple[Codec, ...] = (
     Tps110Codec(),
     BidirectionalCounterCodec(),
     ElectricityPulseCodec(),
+    Ws558Codec(),
+    Ws558DoorCodec(),
+    Uc511Codec(),
+    Em500SmtcCodec(),
+    DlTbrgCodec(),
 )
 
 CODECS: dict[str, Codec] = {codec.model: codec for codec in _ALL}

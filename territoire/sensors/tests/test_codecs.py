@@ -537,6 +537,11 @@ VALID_UPLINKS: dict[str, tuple[int, bytes]] = {
     "elsys-ers": (5, bytes.fromhex("0100E1022D06032C0B0001E240150000")),
     "bosch-tps110": (3, bytes(17)),
     "generic-bidirectional-counter": (1, struct.pack(">IIB", 10, 20, 90)),
+    "milesight-ws558": (85, bytes.fromhex("083100010581640374B208068301000000")),
+    "milesight-ws558-door": (85, bytes.fromhex("08310101")),
+    "milesight-uc511": (85, bytes.fromhex("01755C03010004C805000000")),
+    "milesight-em500-smtc": (85, bytes.fromhex("017564036719010468 73057FF000".replace(" ", ""))),
+    "decentlab-dl-tbrg": (1, bytes.fromhex("0202F8000300040258409A00000C54")),
 }
 
 
