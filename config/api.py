@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from territoire.automations.api import router as automations_router
 from territoire.core.api import ApiKeyAuth, SessionAuth
 from territoire.core.api import router as core_router
 from territoire.core.problems import django_validation_errors, field_errors, problem
@@ -37,6 +38,7 @@ api.add_router("/sensors", sensors_router)
 api.add_router("/participation", participation_router)
 api.add_router("/governance", governance_router)
 api.add_router("/rights", rights_router)
+api.add_router("/automations", automations_router)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from territoire.automations.models import Aggregate, Condition, Operator, Rule, Trigger
+from territoire.automations.models import (
+    Aggregate,
+    Booking,
+    Condition,
+    Operator,
+    Rule,
+    Trigger,
+)
 from territoire.automations.sun import PARIS, fire_time
 from territoire.sensors.codecs import get_codec
 from territoire.sensors.downlinks import DOWNLINK_MIN_INTERVAL
@@ -131,6 +138,36 @@ def run_schedules(now: datetime | None = None) -> int:
             fired += 1
         except Exception:  # one broken rule must not stop the others
             log.exception("automation rule %s failed", rule.pk)
+    return fired + run_bookings(now)
+
+
+def run_bookings(now: datetime) -> int:
+    """Open the doors of booking slots starting now, relock those ending now (booking-trigger
+    rules). A slot start missed by more than GRACE is not caught up; a missed end still
+    relocks (a door left open is worse than a late lock)."""
+    from territoire.automations.services import LOCK, booking_fire
+
+    fired = 0
+    rules = Rule.objects.filter(is_active=True, trigger=Trigger.BOOKING).select_related(
+        "created_by"
+    )
+    for rule in rules:
+        device_ids = list(rule.devices.values_list("pk", flat=True))
+        slots = Booking.objects.filter(
+            device_id__in=device_ids, commune_id=rule.commune_id, cancelled_at__isnull=True
+        ).select_related("device")
+        openings = slots.filter(opened_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        openings = openings.filter(starts_at__gte=now - GRACE)
+        closings = slots.filter(opened_at__isnull=False, closed_at__isnull=True, ends_at__lte=now)
+        for booking, opening in [(b, True) for b in openings] + [(b, False) for b in closings]:
+            if not opening and LOCK not in _commands(booking.device.model):
+                Booking.objects.filter(pk=booking.pk).update(closed_at=now)
+                continue
+            try:
+                if booking_fire(rule=rule, booking=booking, opening=opening, now=now):
+                    fired += 1
+            except Exception:
+                log.exception("automation rule %s, booking %s failed", rule.pk, booking.pk)
     return fired
 
 
@@ -175,6 +212,8 @@ def dry_run(rule: Rule, days: int, now: datetime | None = None) -> list[DryRow]:
     now = now or timezone.now()
     days = max(1, min(days, MAX_DRY_RUN_DAYS))
     start = now - timedelta(days=days)
+    if rule.trigger == Trigger.BOOKING:
+        return _dry_run_bookings(rule, start, now)
     if rule.trigger == Trigger.READING:
         if rule.trigger_series is None:
             return []
@@ -216,8 +255,60 @@ def dry_run(rule: Rule, days: int, now: datetime | None = None) -> list[DryRow]:
     return rows
 
 
-def _accepts(model: str, command: str) -> bool:
+def _commands(model: str) -> tuple[str, ...]:
     try:
-        return command in get_codec(model).commands
+        return get_codec(model).commands
     except KeyError:
-        return False
+        return ()
+
+
+def _accepts(model: str, command: str) -> bool:
+    return command in _commands(model)
+
+
+def _dry_run_bookings(rule: Rule, start: datetime, now: datetime) -> list[DryRow]:
+    """Booking rules: an opening at each slot start of the rule's doors in the period, and a
+    relock at each slot end when the door knows "lock"; conditions as for the others."""
+    conditions = list(rule.conditions.select_related("series__device"))
+    longest = max((c.window_hours for c in conditions), default=0)
+    windows = {
+        c.pk: load_window(c.series, start - timedelta(hours=longest), now) for c in conditions
+    }
+    slots = Booking.objects.filter(
+        device__in=rule.devices.all(),
+        commune_id=rule.commune_id,
+        cancelled_at__isnull=True,
+        ends_at__gt=start,
+        starts_at__lte=now,
+    ).select_related("device")
+    events: list[tuple[datetime, Booking, bool]] = []
+    for booking in slots:
+        if start < booking.starts_at <= now:
+            events.append((booking.starts_at, booking, True))
+        if start < booking.ends_at <= now and "lock" in _commands(booking.device.model):
+            events.append((booking.ends_at, booking, False))
+    events.sort(key=lambda event: (event[0], event[1].pk))
+    last_sent: dict[int, datetime] = defaultdict(lambda: datetime.min.replace(tzinfo=PARIS))
+    rows: list[DryRow] = []
+    for at, booking, opening in events[-MAX_DRY_RUN_ROWS:]:
+        verdict = evaluate(rule, at, windows) if conditions else Verdict(True, "sans condition")
+        what = (
+            f"ouverture pour le créneau de {booking.booked_by}"
+            if opening
+            else f"verrouillage à la fin du créneau de {booking.booked_by}"
+        )
+        if not verdict.holds:
+            rows.append(DryRow(at, booking.device.name, NOTHING, verdict.reason))
+        elif at - last_sent[booking.device_id] < DOWNLINK_MIN_INTERVAL:
+            rows.append(
+                DryRow(
+                    at,
+                    booking.device.name,
+                    "Refusée",
+                    f"{what} : moins de 10 minutes après la précédente",
+                )
+            )
+        else:
+            last_sent[booking.device_id] = at
+            rows.append(DryRow(at, booking.device.name, "Commande envoyée", what))
+    return rows

@@ -18,6 +18,7 @@ class Trigger(models.TextChoices):
     SUNRISE = "sunrise", _("Au lever du soleil")
     SUNSET = "sunset", _("Au coucher du soleil")
     READING = "reading", _("À chaque nouvelle mesure")
+    BOOKING = "booking", _("Aux créneaux de réservation (ouverture de porte)")
 
 
 class Rule(TimeStampedModel):
@@ -41,6 +42,10 @@ class Rule(TimeStampedModel):
     # Manual override: the rule does nothing until this instant.
     suspended_until = models.DateTimeField(_("suspendue jusqu'au"), null=True, blank=True)
     suspension_reason = models.CharField(_("motif de la suspension"), max_length=200, blank=True)
+    # Forced state (manual override that also sent a command): what was forced, kept until
+    # ``suspended_until`` so the rule and device pages can say "forcé … jusqu'au …".
+    forced_command = models.CharField(_("commande forcée"), max_length=50, blank=True)
+    forced_params = models.JSONField(_("paramètres forcés"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("règle d'automatisation")
@@ -53,6 +58,10 @@ class Rule(TimeStampedModel):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def is_forced(self) -> bool:
+        return self.is_suspended and bool(self.forced_command)
 
 
 class Aggregate(models.TextChoices):
@@ -111,3 +120,37 @@ class RuleAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} → {self.device.name} {self.get_outcome_display()}"
+
+
+class Booking(TimeStampedModel):
+    """A booking slot ("créneau de réservation") of a place whose door a device opens: rules
+    with the booking trigger open the door at ``starts_at`` and relock it at ``ends_at``."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="+", verbose_name=_("porte")
+    )
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    booked_by = models.CharField(_("réservé par"), max_length=120)
+    reason = models.CharField(_("objet de la réservation"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    # Set by the sweep once the opening (and relocking) was acted on, so it happens once.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("créneau de réservation")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["device", "starts_at"]),
+            models.Index(fields=["commune", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        return f"{self.device.name}, {start:%d/%m/%Y %H:%M}–{end:%H:%M} ({self.booked_by})"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from territoire.automations.models import Rule, RuleAction
+from territoire.automations.models import Booking, Rule, RuleAction
 from territoire.automations.permissions import MODULE, READERS, WRITERS
 from territoire.core.models import Commune
 from territoire.core.permissions import Principal, commune_ids_with_role
+from territoire.sensors.codecs import CODECS
 from territoire.sensors.models import Device
 
 
@@ -48,3 +49,49 @@ def communes_managed(principal: Principal) -> QuerySet[Commune]:
     ids = commune_ids_with_role(principal, WRITERS, module=MODULE)
     communes = Commune.objects.order_by("name")
     return communes if ids is None else communes.filter(pk__in=ids)
+
+
+def actions(principal: Principal) -> QuerySet[RuleAction]:
+    return _scoped(
+        RuleAction.objects.select_related("rule", "device"),
+        principal,
+        READERS,
+        "rule__commune_id",
+    )
+
+
+def bookings(principal: Principal) -> QuerySet[Booking]:
+    return _scoped(
+        Booking.objects.select_related("device", "commune"), principal, READERS, "commune_id"
+    )
+
+
+def booking(principal: Principal, pk: int) -> Booking:
+    found = bookings(principal).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def door_models() -> list[str]:
+    return [model for model, codec in CODECS.items() if "open_door" in codec.commands]
+
+
+def doors_managed(principal: Principal) -> QuerySet[Device]:
+    """Devices of the principal's managed communes that can open a door."""
+    return (
+        Device.objects.filter(commune__in=communes_managed(principal), model__in=door_models())
+        .select_related("commune")
+        .order_by("commune__name", "name")
+    )
+
+
+def device_bookings(principal: Principal, device: Device, limit: int = 10) -> list[Booking]:
+    """Upcoming and current slots of a door (for the device page)."""
+    from django.utils import timezone
+
+    return list(
+        bookings(principal).filter(
+            device=device, cancelled_at__isnull=True, ends_at__gt=timezone.now()
+        )[:limit]
+    )

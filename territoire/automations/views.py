@@ -1,5 +1,6 @@
-"""Pages of automations: the rules of one's communes, a new rule, one rule with its actions,
-the manual override and the dry run. Views check abilities and call selectors and services."""
+"""Pages of automations: the rules of one's communes, a new rule, editing a rule, one rule
+with its actions, the manual override (suspension, forced state), the dry run, and booking
+slots. Views check abilities and call selectors and services."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territoire.automations import engine, selectors, services
-from territoire.automations.forms import DryRunForm, RuleForm, SuspendForm
+from territoire.automations.forms import (
+    BookingForm,
+    DryRunForm,
+    ForceForm,
+    RuleForm,
+    SuspendForm,
+)
 from territoire.core.forms import attach_service_errors
 from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
@@ -62,7 +69,9 @@ def rule_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _rule_page(request: HttpRequest, rule, suspend_form=None, status: int = 200) -> HttpResponse:
+def _rule_page(
+    request: HttpRequest, rule, suspend_form=None, force_form=None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "automations/rule_detail.html",
@@ -73,6 +82,7 @@ def _rule_page(request: HttpRequest, rule, suspend_form=None, status: int = 200)
             "actions": selectors.actions_of_rule(rule),
             "may_manage": can(request.user, "automations.manage", rule),
             "suspend_form": suspend_form or SuspendForm(),
+            "force_form": force_form or ForceForm(),
             "breadcrumbs": _crumbs((rule.name, None)),
         },
         status=status,
@@ -151,3 +161,135 @@ def rule_dry_run(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = selectors.rule(request.user, pk)
+    require(request.user, "automations.manage", rule)
+    communes = selectors.communes_managed(request.user)
+    form = RuleForm(
+        request.POST if request.method == "POST" else None, communes=communes, rule=rule
+    )
+    if form.is_valid():
+        try:
+            services.rule_update(actor=person(request), rule=rule, data=form.rule_data())
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, f"La règle « {rule.name} » est modifiée.")
+            return redirect("automations:rule", pk=rule.pk)
+    return render(
+        request,
+        "automations/rule_form.html",
+        {
+            "form": form,
+            "rule": rule,
+            "breadcrumbs": _crumbs(
+                (rule.name, reverse("automations:rule", args=[rule.pk])), ("Modifier", None)
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def rule_force(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = selectors.rule(request.user, pk)
+    require(request.user, "automations.manage", rule)
+    form = ForceForm(request.POST)
+    if form.is_valid():
+        try:
+            actions = services.rule_force(
+                actor=person(request),
+                rule=rule,
+                command=form.cleaned_data["command"].strip(),
+                params=form.cleaned_data["params"],
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            sent = sum(1 for a in actions if a.outcome == "sent")
+            messages.success(
+                request,
+                f"État forcé : commande envoyée à {sent} capteur(s) sur {len(actions)} ; "
+                "la règle reprendra d'elle-même à l'échéance.",
+            )
+            return redirect("automations:rule", pk=rule.pk)
+    return _rule_page(request, rule, force_form=form, status=400)
+
+
+@login_required
+def bookings(request: HttpRequest) -> HttpResponse:
+    require(request.user, "automations.view")
+    from django.utils import timezone
+
+    upcoming = selectors.bookings(request.user).filter(ends_at__gt=timezone.now())
+    return render(
+        request,
+        "automations/booking_list.html",
+        {
+            "page": paginate(request, upcoming),
+            "may_create": can(request.user, "automations.manage"),
+            "breadcrumbs": _crumbs(("Créneaux de réservation", None)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, "automations.manage")
+    form = BookingForm(
+        request.POST if request.method == "POST" else None,
+        doors=selectors.doors_managed(request.user),
+    )
+    if form.is_valid():
+        device = form.cleaned_data["device"]
+        try:
+            services.booking_create(
+                actor=person(request),
+                commune=device.commune,
+                data=services.BookingData(
+                    device=device,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    booked_by=form.cleaned_data["booked_by"],
+                    reason=form.cleaned_data["reason"],
+                ),
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Le créneau est enregistré.")
+            return redirect("automations:bookings")
+    return render(
+        request,
+        "automations/booking_form.html",
+        {
+            "form": form,
+            "breadcrumbs": _crumbs(
+                ("Créneaux de réservation", reverse("automations:bookings")),
+                ("Nouveau créneau", None),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking(request.user, pk)
+    require(request.user, "automations.manage", booking)
+    try:
+        services.booking_cancel(actor=person(request), booking=booking)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Le créneau est annulé.")
+    return redirect("automations:bookings")

@@ -18,4 +18,10 @@ def device_automations(context, device) -> dict:
     if user is None or not can(user, "automations.view", device):
         return {"show": False}
     rules, actions = selectors.device_automations(user, device)
-    return {"show": True, "rules": rules, "actions": actions, "request": request}
+    return {
+        "show": True,
+        "rules": rules,
+        "actions": actions,
+        "bookings": selectors.device_bookings(user, device),
+        "request": request,
+    }
