@@ -1,8 +1,6 @@
 """Automations API (read only): rules, their actions and booking slots, scoped to the
 caller's communes like the pages (``automations.view``)."""
 
-from __future__ import annotations
-
 from datetime import datetime, time
 from typing import Any
 

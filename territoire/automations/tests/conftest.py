@@ -17,6 +17,11 @@ from territoire.sensors.models import Device, Reading, Series
 from territoire.sensors.tests.fake_network_server import FakeNetworkServer
 
 EUIS = ("0101010101010101", "0202020202020202")
+# Actuators of the same commune, registered and heard like the probes.
+ACTUATORS = {
+    "0303030303030303": ("Porte de la salle", "milesight-ws558-door", "08310000"),
+    "0404040404040404": ("Éclairage du hall", "milesight-ws558", "08310000"),
+}
 
 
 @dataclass
@@ -25,6 +30,8 @@ class World:
     devices: list[Device]
     rain: Series
     lns: FakeNetworkServer
+    door: Device
+    lamp: Device
 
 
 def add_readings(series: Series, rows: list[tuple[datetime, float]]) -> None:
@@ -33,7 +40,7 @@ def add_readings(series: Series, rows: list[tuple[datetime, float]]) -> None:
 
 @pytest.fixture
 def world(arras, client) -> World:
-    with FakeNetworkServer(chirpstack_devices=set(EUIS)) as lns:
+    with FakeNetworkServer(chirpstack_devices=set(EUIS) | set(ACTUATORS)) as lns:
         admin = person_with_role(Role.COMMUNE_ADMIN, arras, email="admin@arras.fr")
         integration, secret = sensor_services.integration_create(
             actor=admin,
@@ -44,17 +51,19 @@ def world(arras, client) -> World:
             downlink_token=lns.chirpstack_token,
         )
         devices = []
-        for n, eui in enumerate(EUIS):
+        registered = [
+            (eui, f"Sonde {n + 1}", "milesight-em300-th", "017550") for n, eui in enumerate(EUIS)
+        ]
+        registered += [(eui, *rest) for eui, rest in ACTUATORS.items()]
+        for n, (eui, name, model, hex_frame) in enumerate(registered):
             devices.append(
                 sensor_services.device_register(
                     actor=admin,
                     commune=arras,
-                    data=sensor_services.DeviceData(
-                        dev_eui=eui, name=f"Sonde {n + 1}", model="milesight-em300-th"
-                    ),
+                    data=sensor_services.DeviceData(dev_eui=eui, name=name, model=model),
                 )
             )
-            frame = base64.b64encode(bytes([0x01, 0x75, 80])).decode()
+            frame = base64.b64encode(bytes.fromhex(hex_frame)).decode()
             client.post(
                 "/api/v1/sensors/ingest/chirpstack?event=up",
                 json.dumps(
@@ -68,6 +77,8 @@ def world(arras, client) -> World:
                 content_type="application/json",
                 headers={"Authorization": f"Bearer {secret}"},
             )
+        door, lamp = devices[len(EUIS) :]
+        devices = devices[: len(EUIS)]
         rain = Series.objects.create(
             device=devices[0], quantity="pluie", label="Pluie", unit="mm", kind="gauge"
         )
@@ -76,4 +87,4 @@ def world(arras, client) -> World:
         from territoire.core.models import Membership
 
         Membership.objects.create(user=agent, role=Role.AGENT, commune=arras, module="sensors")
-        yield World(agent, devices, rain, lns)
+        yield World(agent, devices, rain, lns, door, lamp)
