@@ -25,6 +25,9 @@ from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
 
+# The forced-state and suspension forms share a page: distinct ids for their "until" fields.
+FORCE_PREFIX = "force"
+
 
 def _crumbs(*items):
     return crumbs(("Automatisations", reverse("automations:rules")), *items)
@@ -82,7 +85,7 @@ def _rule_page(
             "actions": selectors.actions_of_rule(rule),
             "may_manage": can(request.user, "automations.manage", rule),
             "suspend_form": suspend_form or SuspendForm(),
-            "force_form": force_form or ForceForm(),
+            "force_form": force_form or ForceForm(prefix=FORCE_PREFIX),
             "breadcrumbs": _crumbs((rule.name, None)),
         },
         status=status,
@@ -199,7 +202,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def rule_force(request: HttpRequest, pk: int) -> HttpResponse:
     rule = selectors.rule(request.user, pk)
     require(request.user, "automations.manage", rule)
-    form = ForceForm(request.POST)
+    form = ForceForm(request.POST, prefix=FORCE_PREFIX)
     if form.is_valid():
         try:
             actions = services.rule_force(

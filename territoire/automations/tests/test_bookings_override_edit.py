@@ -309,12 +309,17 @@ def test_force_from_the_page_and_shown_on_rule_and_device_pages(world, arras) ->
     rule = _lighting(world, arras)
     client = logged_in_client(world.agent)
     until = (timezone.localtime() + timedelta(hours=2)).strftime("%d/%m/%Y %H:%M")
-    form = {"command": "switch_on", "params": "{oups", "until": until, "reason": "Fête"}
+    form = {
+        "force-command": "switch_on",
+        "force-params": "{oups",
+        "force-until": until,
+        "force-reason": "Fête",
+    }
     response = client.post(f"/automatisations/{rule.pk}/forcer/", form)
     assert response.status_code == 400 and "JSON" in response.content.decode()
     assert "Fête" in response.content.decode()  # what was typed is kept
     response = client.post(
-        f"/automatisations/{rule.pk}/forcer/", {**form, "params": '{"relay": 1}'}
+        f"/automatisations/{rule.pk}/forcer/", {**form, "force-params": '{"relay": 1}'}
     )
     assert response.status_code == 302
     page = client.get(f"/automatisations/{rule.pk}/").content.decode()
@@ -377,7 +382,7 @@ def test_commune_isolation_of_new_pages_and_api(world, arras, beaurains) -> None
             ("/api/v1/automations/bookings", "Club Arrageois"),
         ],
         writes=[
-            ("post", f"/automatisations/{rule.pk}/forcer/", {"command": "switch_on"}),
+            ("post", f"/automatisations/{rule.pk}/forcer/", {"force-command": "switch_on"}),
             ("post", f"/automatisations/{rule.pk}/modifier/", {"name": "x"}),
             ("post", f"/automatisations/reservations/{booking.pk}/annuler/", None),
         ],
