@@ -417,3 +417,25 @@ def test_api_reads(world, arras) -> None:
     )
     bad = client.get("/api/v1/automations/actions?rule=abc")
     assert bad.status_code in (400, 422) and json.loads(bad.content)
+
+
+def test_a_booking_rule_from_the_form_needs_no_command(world, arras) -> None:
+    client = logged_in_client(world.agent)
+    data = {
+        "commune": arras.pk,
+        "name": "Porte de la salle aux créneaux",
+        "trigger": "booking",
+        "offset_minutes": "0",
+        "command": "",
+        "params": "",
+        "devices": world.door.dev_eui,
+    }
+    response = client.post("/automatisations/nouvelle/", {**data, "trigger": "time"})
+    assert response.status_code == 400 and "Indiquez la commande" in response.content.decode()
+    with audit_entries_added(expected=1):
+        response = client.post("/automatisations/nouvelle/", data)
+    assert response.status_code == 302
+    rule = Rule.objects.get(name="Porte de la salle aux créneaux")
+    assert rule.command == "open_door"
+    page = client.get(f"/automatisations/{rule.pk}/").content.decode()
+    assert "au début de chaque créneau de réservation" in page
