@@ -24,6 +24,11 @@ def themes_with_counts() -> QuerySet[Theme]:
     ).order_by("name")
 
 
+def themes_with_usage() -> QuerySet[Theme]:
+    """Every theme with ``entry_count`` (entries of every status) and ``published_count``."""
+    return themes_with_counts().annotate(entry_count=Count("entries", distinct=True))
+
+
 def published(*, commune: Commune | None = None) -> QuerySet[Entry]:
     """Published entries; with a commune, only its own and the CUA-wide ones."""
     entries = Entry.objects.filter(status=Status.PUBLISHED).select_related("commune")
