@@ -50,6 +50,7 @@ def test_themes_keyboard_only_and_accessible(demo, live_server, browser):
     press(page, f"a[href$='/aide/gestion/themes/{water.pk}/']")
     check_page(page, report, "theme")
     press(page, "form:has(input[value=delete]) button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
     assert "choisissez le thème où les déplacer" in page.content()
     check_page(page, report, "theme, delete refused")
 

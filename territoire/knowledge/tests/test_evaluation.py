@@ -44,7 +44,7 @@ def test_full_text_search_keeps_its_measured_results():
     known = KNOWN_MISSES | (POSTGRES_MISSES if connection.vendor == "postgresql" else set())
     assert set(scores.misses) <= known, sorted(set(scores.misses) - known)
     assert scores.recall_1 >= 0.80, scores
-    assert scores.recall_5 >= 0.92, scores
+    assert scores.recall_5 >= 0.91, scores
 
 
 def test_score_and_fusion():
