@@ -150,6 +150,26 @@ PLATFORM_ALGORITHMS = [
         "source_code_url": "https://github.com/openfisca/openfisca-france",
         "documentation_url": "",
     },
+    {
+        "slug": "recherche-fiches-information",
+        "name": "Recherche en français dans les fiches d'information (FAQ, guides, références juridiques)",
+        "service": "Communauté urbaine d'Arras — plateforme Territoire",
+        "contact_email": "donnees@cua-arras.fr",
+        "context": "Les habitants cherchent une réponse dans les fiches d'information publiées par la CUA et les communes (pages « Aide et informations » et API).",
+        "purpose": "Classer les fiches publiées selon les mots tapés, pour que la réponse utile vienne en premier même sans accents ni forme exacte des mots.",
+        "decision_role": "Aucune décision : l'ordre des résultats oriente la personne, qui lit les fiches qu'elle choisit ; toutes les fiches restent consultables par thème et par type.",
+        "automation_level": "aid",
+        "legal_basis": "Mission d'information du public (Code des relations entre le public et l'administration, art. L300-2 et L312-1).",
+        "decisions_per_year": 0,
+        "public_concerned": "Habitants et usagers de la CUA qui consultent l'aide en ligne ; aucun effet sur leurs droits.",
+        "significant_effects": False,
+        "data_processed": "Texte des fiches publiées et mots de la recherche ; la recherche n'est ni conservée ni liée à la personne.",
+        "data_sources": "Fiches rédigées par les agents de la CUA et des communes.",
+        "algorithm_type": "rules",
+        "operations": "Mots mis en minuscules, accents retirés, mots courts (le, des, pour…) ignorés, racine de chaque mot par l'algorithme Snowball français et quelques règles qui rapprochent un verbe de son nom (inscrire/inscription) ; fiches contenant tous les mots d'abord, sinon l'un d'eux ; classement par fréquence des mots, le titre comptant plus que le texte (bm25 sous SQLite, ts_rank sous PostgreSQL). Une recherche sémantique par modèle d'IA a été évaluée et n'est pas utilisée (décision d'architecture 0008).",
+        "source_code_url": "",
+        "documentation_url": "",
+    },
 ]
 
 

@@ -96,3 +96,22 @@ class EntryForm(AccessibleFormMixin, forms.Form):
 class EditorFilterForm(AccessibleFormMixin, forms.Form):
     q = forms.CharField(label="Rechercher", required=False, max_length=200)
     stale = forms.BooleanField(label="Seulement les fiches à relire", required=False)
+
+
+class ThemeNameForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(label="Nom du thème", max_length=100)
+
+
+class ThemeDeleteForm(AccessibleFormMixin, forms.Form):
+    move_to = forms.ModelChoiceField(
+        label="Déplacer ses fiches vers le thème",
+        required=False,
+        queryset=Theme.objects.none(),
+        empty_label="— choisir —",
+        help_text="Obligatoire quand le thème classe des fiches.",
+    )
+
+    def __init__(self, *args, theme: Theme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["move_to"])
+        field.queryset = Theme.objects.exclude(pk=theme.pk).order_by("name")

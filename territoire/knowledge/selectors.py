@@ -3,7 +3,7 @@ of the whole CUA), and the entries an agent may edit."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from territoire.core.models import Commune
@@ -15,6 +15,18 @@ from territoire.knowledge.permissions import EDITORS, MODULE
 
 def themes() -> QuerySet[Theme]:
     return Theme.objects.all()
+
+
+def themes_with_counts() -> QuerySet[Theme]:
+    """Every theme with ``published_count``, the number of its published entries."""
+    return Theme.objects.annotate(
+        published_count=Count("entries", filter=Q(entries__status=Status.PUBLISHED))
+    ).order_by("name")
+
+
+def themes_with_usage() -> QuerySet[Theme]:
+    """Every theme with ``entry_count`` (entries of every status) and ``published_count``."""
+    return themes_with_counts().annotate(entry_count=Count("entries", distinct=True))
 
 
 def published(*, commune: Commune | None = None) -> QuerySet[Entry]:

@@ -25,6 +25,8 @@ register_actions(
         "knowledge.entry_publish": "Fiche d'information publiée",
         "knowledge.entry_archive": "Fiche d'information archivée",
         "knowledge.theme_create": "Thème créé",
+        "knowledge.theme_rename": "Thème renommé",
+        "knowledge.theme_delete": "Thème supprimé",
     }
 )
 
@@ -170,3 +172,64 @@ def theme_create(*, actor: User, name: str) -> Theme:
     theme = Theme.objects.create(name=name, slug=slug)
     audit_record(actor=actor, action="knowledge.theme_create", obj=theme, changes={"name": name})
     return theme
+
+
+def _theme_name(name: str, *, exclude: Theme | None = None) -> tuple[str, str]:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Indiquez le nom du thème."})
+    slug = slugify(name)[:100]
+    if not slug:
+        raise ValidationError({"name": "Le nom doit contenir au moins une lettre ou un chiffre."})
+    others = Theme.objects.exclude(pk=exclude.pk) if exclude else Theme.objects.all()
+    if others.filter(slug=slug).exists():
+        raise ValidationError({"name": "Un autre thème porte déjà ce nom."})
+    return name, slug
+
+
+@transaction.atomic
+def theme_rename(*, actor: User, theme: Theme, name: str) -> Theme:
+    """Rename a theme (its identifier in addresses and in the API follows the name). Themes
+    are shared by every commune: only a territory-wide editor renames them."""
+    if not can(actor, "knowledge.edit_cua"):
+        raise PermissionDenied("knowledge.edit_cua")
+    name, slug = _theme_name(name, exclude=theme)
+    before = theme.name
+    theme.name, theme.slug = name, slug
+    theme.save(update_fields=["name", "slug", "updated_at"])
+    audit_record(
+        actor=actor, action="knowledge.theme_rename", obj=theme, changes={"name": [before, name]}
+    )
+    return theme
+
+
+@transaction.atomic
+def theme_delete(*, actor: User, theme: Theme, move_to: Theme | None = None) -> int:
+    """Delete a theme; its entries (every status) are first moved to ``move_to``, which is
+    required when the theme classifies any entry. Returns the number of entries moved."""
+    if not can(actor, "knowledge.edit_cua"):
+        raise PermissionDenied("knowledge.edit_cua")
+    entries = list(theme.entries.all())
+    if move_to is not None and move_to.pk == theme.pk:
+        raise ValidationError({"move_to": "Choisissez un autre thème que celui à supprimer."})
+    if entries and move_to is None:
+        raise ValidationError(
+            {
+                "move_to": f"Ce thème classe {len(entries)} fiche{'s' if len(entries) > 1 else ''} "
+                ": choisissez le thème où les déplacer avant de le supprimer."
+            }
+        )
+    if move_to is not None:
+        move_to.entries.add(*entries)
+    audit_record(
+        actor=actor,
+        action="knowledge.theme_delete",
+        obj=theme,
+        changes={
+            "name": theme.name,
+            "entries_moved": len(entries),
+            "moved_to": move_to.name if move_to else None,
+        },
+    )
+    theme.delete()
+    return len(entries)

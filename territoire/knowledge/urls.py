@@ -11,4 +11,6 @@ urlpatterns = [
     path("gestion/nouvelle/", views.entry_create, name="create"),
     path("gestion/<int:pk>/", views.entry_edit, name="edit"),
     path("gestion/<int:pk>/statut/", views.entry_status, name="status"),
+    path("gestion/themes/", views.themes, name="themes"),
+    path("gestion/themes/<int:pk>/", views.theme_edit, name="theme"),
 ]

@@ -18,8 +18,14 @@ from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
 from territoire.knowledge import selectors, services
-from territoire.knowledge.forms import EditorFilterForm, EntryForm, SearchForm
-from territoire.knowledge.models import Entry, Status
+from territoire.knowledge.forms import (
+    EditorFilterForm,
+    EntryForm,
+    SearchForm,
+    ThemeDeleteForm,
+    ThemeNameForm,
+)
+from territoire.knowledge.models import Entry, Status, Theme
 
 
 def _crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -206,3 +212,90 @@ def entry_status(request: HttpRequest, pk: int) -> HttpResponse:
             request, "Fiche publiée." if status == Status.PUBLISHED else "Fiche archivée."
         )
     return redirect("knowledge:edit", pk=entry.pk)
+
+
+# --- themes (shared by every commune) -----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def themes(request: HttpRequest) -> HttpResponse:
+    """The themes with the number of entries they classify; any editor adds one, a
+    territory-wide editor renames or deletes them."""
+    require(request.user, "knowledge.edit")
+    form = ThemeNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_create(actor=person(request), name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, f"Le thème « {theme.name} » est créé.")
+            return redirect("knowledge:themes")
+    return render(
+        request,
+        "knowledge/themes.html",
+        {
+            "form": form,
+            "themes": selectors.themes_with_usage(),
+            "may_manage": can(request.user, "knowledge.edit_cua"),
+            "breadcrumbs": _crumbs(
+                ("Gérer les fiches", reverse("knowledge:manage")), ("Thèmes", None)
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename or delete one theme (a theme in use is deleted only by moving its entries)."""
+    require(request.user, "knowledge.edit_cua")
+    try:
+        theme = selectors.themes_with_usage().get(pk=pk)
+    except Theme.DoesNotExist:
+        raise Http404("Thème introuvable") from None
+    action = request.POST.get("action")
+    rename = ThemeNameForm(
+        request.POST if action == "rename" else None, initial={"name": theme.name}
+    )
+    delete = ThemeDeleteForm(request.POST if action == "delete" else None, theme=theme)
+    if action == "rename" and rename.is_valid():
+        try:
+            services.theme_rename(
+                actor=person(request), theme=theme, name=rename.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            attach_service_errors(rename, exc)
+        else:
+            messages.success(request, f"Le thème s'appelle désormais « {theme.name} ».")
+            return redirect("knowledge:themes")
+    elif action == "delete" and delete.is_valid():
+        name = theme.name
+        try:
+            moved = services.theme_delete(
+                actor=person(request), theme=theme, move_to=delete.cleaned_data["move_to"]
+            )
+        except ValidationError as exc:
+            attach_service_errors(delete, exc)
+        else:
+            plural = "s" if moved > 1 else ""
+            moved_text = f" ; {moved} fiche{plural} déplacée{plural}" if moved else ""
+            messages.success(request, f"Le thème « {name} » est supprimé{moved_text}.")
+            return redirect("knowledge:themes")
+    return render(
+        request,
+        "knowledge/theme_form.html",
+        {
+            "theme": theme,
+            "rename": rename,
+            "delete": delete,
+            "breadcrumbs": _crumbs(
+                ("Gérer les fiches", reverse("knowledge:manage")),
+                ("Thèmes", reverse("knowledge:themes")),
+                (theme.name, None),
+            ),
+        },
+        status=400 if rename.errors or delete.errors else 200,
+    )
