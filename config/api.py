@@ -15,6 +15,7 @@ from territoire.core.api import router as core_router
 from territoire.core.problems import django_validation_errors, field_errors, problem
 from territoire.governance.api import router as governance_router
 from territoire.participation.api import router as participation_router
+from territoire.procedures.api import router as procedures_router
 from territoire.rights.api import router as rights_router
 from territoire.sensors.api import router as sensors_router
 
@@ -37,6 +38,7 @@ api.add_router("/sensors", sensors_router)
 api.add_router("/participation", participation_router)
 api.add_router("/governance", governance_router)
 api.add_router("/rights", rights_router)
+api.add_router("/procedures", procedures_router)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -172,6 +172,8 @@ class RequestEvent(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     by_requester = models.BooleanField(default=False)
+    # Who acted when it was not a person (an API key): shown in the history.
+    author_label = models.CharField(max_length=150, blank=True)
     body = models.TextField(blank=True)
 
     class Meta:

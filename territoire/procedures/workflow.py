@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoire.core.audit import audit_record, register_actions
-from territoire.core.models import User
+from territoire.core.models import ApiKey, User
 from territoire.core.permissions import Principal, can, require
 from territoire.procedures import schema as schemas
 from territoire.procedures.attachments import check_upload
@@ -84,7 +84,10 @@ def _requester(actor: Principal, request: Request, proven: bool) -> None:
 
 def _event(request: Request, actor: Principal, **fields) -> RequestEvent:
     author = actor if isinstance(actor, User) else None
-    return RequestEvent.objects.create(request=request, author=author, **fields)
+    label = f"Clé d'API « {actor.name} »" if isinstance(actor, ApiKey) else ""
+    return RequestEvent.objects.create(
+        request=request, author=author, author_label=label[:150], **fields
+    )
 
 
 def _notify(event: RequestEvent) -> None:
@@ -95,8 +98,8 @@ def _notify(event: RequestEvent) -> None:
 
 def _audit(actor: Principal, action: str, request: Request, **changes: Any) -> None:
     audit_record(
-        actor=actor if isinstance(actor, User) else None,
-        label=None if isinstance(actor, User) else "demandeur sans compte",
+        actor=actor if isinstance(actor, User | ApiKey) else None,
+        label=None if isinstance(actor, User | ApiKey) else "demandeur sans compte",
         action=action,
         obj=request,
         commune=request.commune_id,
@@ -220,7 +223,9 @@ def request_submit(*, actor: Principal, request: Request, proven: bool = False) 
     return request
 
 
-def _transition(actor: User, request: Request, to_status: str, message: str) -> RequestEvent:
+def _transition(
+    actor: User | ApiKey, request: Request, to_status: str, message: str
+) -> RequestEvent:
     require(actor, "procedures.process", request)
     if to_status not in AGENT_TRANSITIONS.get(request.status, ()):
         target = RequestStatus(to_status).label if to_status in RequestStatus.values else to_status
@@ -257,7 +262,7 @@ def _transition(actor: User, request: Request, to_status: str, message: str) -> 
 
 @transaction.atomic
 def request_transition(
-    *, actor: User, request: Request, to_status: str, message: str = ""
+    *, actor: User | ApiKey, request: Request, to_status: str, message: str = ""
 ) -> Request:
     """An agent moves a request along its workflow, with a message to the requester."""
     _transition(actor, request, to_status, message)
