@@ -177,8 +177,16 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
         "transition": TransitionForm(
             request.POST if action == "transition" else None, allowed=allowed
         ),
-        "message": MessageForm(request.POST if action == "message" else None),
-        "note": NoteForm(request.POST if action == "note" else None),
+        "message": MessageForm(
+            request.POST if action == "message" else None,
+            request.FILES if action == "message" else None,
+        ),
+        # Its own ids: the message form on the same page has the same field names.
+        "note": NoteForm(
+            request.POST if action == "note" else None,
+            request.FILES if action == "note" else None,
+            auto_id="id_note_%s",
+        ),
         "due": DueForm(request.POST if action == "due" else None, initial={"due": req.due_at}),
         "assign": AssignForm(
             request.POST if action == "assign" else None,
@@ -203,11 +211,15 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
                         actor=actor, request=req, to_status=data["status"], message=data["message"]
                     )
                 elif action == "message":
-                    workflow.request_message(actor=actor, request=req, body=data["body"])
+                    workflow.request_message(
+                        actor=actor, request=req, body=data["body"], attachment=data["attachment"]
+                    )
                 elif action == "assign":
                     workflow.request_assign(actor=actor, request=req, assignee=data["assignee"])
                 elif action == "note":
-                    workflow.request_note(actor=actor, request=req, body=data["body"])
+                    workflow.request_note(
+                        actor=actor, request=req, body=data["body"], attachment=data["attachment"]
+                    )
                 else:
                     workflow.request_set_due(actor=actor, request=req, due=data["due"])
             if form is None or not form.errors:
@@ -225,9 +237,9 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
             "req": req,
             "forms": forms_,
             "form": forms_.get(action),
-            "events": req.events.select_related("author"),
+            "events": req.events.select_related("author").prefetch_related("attachments"),
             "answers": schemas.answers(req.version.schema, req.data),
-            "attachments": req.attachments.all(),
+            "attachments": req.attachments.filter(event__isnull=True),
             "breadcrumbs": _crumbs((req.tracking_number, None)),
         },
         status=400 if any(f.errors for f in forms_.values()) else 200,

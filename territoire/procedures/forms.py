@@ -56,10 +56,21 @@ class TrackForm(AccessibleFormMixin, forms.Form):
     )
 
 
+def _attachment_field() -> forms.FileField:
+    return forms.FileField(
+        label="Pièce jointe (facultative)",
+        required=False,
+        help_text="Un document PDF ou une image JPEG ou PNG, 5 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
 class MessageForm(AccessibleFormMixin, forms.Form):
     body = forms.CharField(
         label="Votre message", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Checked by the service (type by its first bytes, size), like the form's files.
+    attachment = _attachment_field()
 
 
 class ProcedureForm(AccessibleFormMixin, forms.Form):
@@ -261,6 +272,7 @@ class NoteForm(AccessibleFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    attachment = _attachment_field()
 
 
 class DueForm(AccessibleFormMixin, forms.Form):

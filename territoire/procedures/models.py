@@ -214,8 +214,14 @@ def _upload_to(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(TimeStampedModel):
+    """A file of a request: the answer to a form field (``event`` empty), or joined to a
+    message or an internal note (``field`` empty) — a note's files stay with the agents."""
+
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
-    field = models.CharField(max_length=200)
+    event = models.ForeignKey(
+        RequestEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    field = models.CharField(max_length=200, blank=True)
     file = models.FileField(storage=attachment_storage, upload_to=_upload_to, max_length=300)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

@@ -159,20 +159,12 @@ def request_save_page(
     errors = {}
     for name, upload in files.items():
         try:
-            content_type, _kind = check_upload(upload)
+            checked = check_upload(upload)
         except ValidationError as exc:
             errors[name] = exc.messages
             continue
-        request.attachments.filter(field=name).delete()
-        attachment = Attachment(
-            request=request,
-            field=name,
-            original_name=(upload.name or "fichier")[:255],
-            content_type=content_type,
-            size=upload.size or 0,
-        )
-        attachment.file.save(f"{secrets.token_hex(8)}.{_kind}", upload, save=False)
-        attachment.save()
+        request.attachments.filter(field=name, event__isnull=True).delete()
+        attachment = _store(request, upload, checked, field=name)
         values[name] = {"attachment": attachment.pk, "name": attachment.original_name}
     if errors:
         raise ValidationError(errors)
@@ -180,6 +172,39 @@ def request_save_page(
     request.save(update_fields=["data", "updated_at"])
     _audit(actor, "procedures.request_save", request, fields=sorted(values))
     return request
+
+
+def _store(
+    request: Request,
+    upload: UploadedFile,
+    checked: tuple[str, str],
+    *,
+    field: str = "",
+    event: RequestEvent | None = None,
+) -> Attachment:
+    """Save a checked file under a random name (never the sender's) in the request's folder."""
+    content_type, kind = checked
+    attachment = Attachment(
+        request=request,
+        event=event,
+        field=field,
+        original_name=(upload.name or "fichier")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+    )
+    attachment.file.save(f"{secrets.token_hex(8)}.{kind}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _checked_file(upload: UploadedFile | None) -> tuple[str, str] | None:
+    """Check a message's file before anything is written (a refused file writes nothing)."""
+    if upload is None:
+        return None
+    try:
+        return check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from None
 
 
 def missing_answers(request: Request) -> list[str]:
@@ -271,31 +296,47 @@ def request_transition(
 
 @transaction.atomic
 def request_message(
-    *, actor: Principal, request: Request, body: str, proven: bool = False
+    *,
+    actor: Principal,
+    request: Request,
+    body: str,
+    proven: bool = False,
+    attachment: UploadedFile | None = None,
 ) -> RequestEvent:
-    """A message from the requester or from an agent (the other side is told)."""
-    if not body.strip():
-        raise ValidationError({"body": "Écrivez votre message."})
+    """A message from the requester or from an agent (the other side is told), with at most
+    one file, checked like the form's files."""
     by_requester = may_act_as_requester(actor, request, proven)
     if not by_requester:
         require(actor, "procedures.process", request)
+    if not body.strip():
+        raise ValidationError({"body": "Écrivez votre message."})
+    checked = _checked_file(attachment)
     event = _event(
         request, actor, kind=EventKind.MESSAGE, body=body.strip()[:5000], by_requester=by_requester
     )
-    _audit(actor, "procedures.request_message", request, by_requester=by_requester)
+    files = []
+    if attachment is not None and checked is not None:
+        files.append(_store(request, attachment, checked, event=event).original_name)
+    _audit(actor, "procedures.request_message", request, by_requester=by_requester, files=files)
     if not by_requester:
         _notify(event)
     return event
 
 
 @transaction.atomic
-def request_note(*, actor: User, request: Request, body: str) -> RequestEvent:
-    """An internal note, seen by agents only."""
+def request_note(
+    *, actor: User, request: Request, body: str, attachment: UploadedFile | None = None
+) -> RequestEvent:
+    """An internal note, seen by agents only (its file too)."""
     require(actor, "procedures.process", request)
     if not body.strip():
         raise ValidationError({"body": "Écrivez la note."})
+    checked = _checked_file(attachment)
     event = _event(request, actor, kind=EventKind.NOTE, body=body.strip()[:5000])
-    _audit(actor, "procedures.request_note", request)
+    files = []
+    if attachment is not None and checked is not None:
+        files.append(_store(request, attachment, checked, event=event).original_name)
+    _audit(actor, "procedures.request_note", request, files=files)
     return event
 
 

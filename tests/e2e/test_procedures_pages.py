@@ -84,6 +84,23 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     number = re.search(r"DM-[A-Z0-9]{4}-[A-Z0-9]{4}", citizen.url).group(0)
     assert "Envoyée" in citizen.content()
     check_page(citizen, report, "request sent")
+    # A message with a file: a renamed non-image is refused and the typed text stays.
+    from territoire.procedures.testing import PNG
+
+    type_into(citizen, "#id_body", "Voici une photo du trou.")
+    citizen.set_input_files(
+        "#id_attachment", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"<a>"}]
+    )
+    press(citizen, "form:has(#id_body) button[type=submit]")
+    assert citizen.locator(".error-summary").is_visible()
+    assert "pas accepté" in citizen.content()
+    assert citizen.input_value("#id_body") == "Voici une photo du trou."
+    check_page(citizen, report, "request message, refused file")
+    citizen.set_input_files(
+        "#id_attachment", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    press(citizen, "form:has(#id_body) button[type=submit]")
+    assert "photo.png" in citizen.locator(".timeline").inner_text()
 
     agent_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     prepare_context(agent_context)
@@ -92,7 +109,15 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     agent.goto(f"{base}/demarches/guichet/")
     check_page(agent, report, "queue")
     press(agent, f"a[href$='/guichet/{number}/']")
+    assert "photo.png" in agent.locator(".timeline").inner_text()
     check_page(agent, report, "agent request file")
+    type_into(agent, "form:has(input[value=note]) textarea", "Vu sur place, trou profond.")
+    agent.set_input_files(
+        "form:has(input[value=note]) input[type=file]",
+        files=[{"name": "constat.png", "mimeType": "image/png", "buffer": PNG}],
+    )
+    press(agent, "form:has(input[value=note]) button[type=submit]")
+    assert "constat.png" in agent.locator(".timeline").inner_text()
     agent.select_option("#id_status", "refused")
     press(agent, "form:has(#id_status) button[type=submit]")
     assert agent.locator(".error-summary").is_visible()
@@ -125,6 +150,7 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
 
     citizen.goto(f"{base}/demarches/demande/{number}/")
     assert "Acceptée" in citizen.content() and "semaine prochaine" in citizen.content()
+    assert "constat.png" not in citizen.content() and "trou profond" not in citizen.content()
     check_page(citizen, report, "request accepted")
     citizen.goto(f"{base}/demarches/mes-demandes/")
     check_page(citizen, report, "my requests, with requests")
