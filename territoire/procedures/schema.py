@@ -19,6 +19,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.html import escape
 
 from territoire.core.forms import AccessibleFormMixin
 
@@ -128,7 +129,9 @@ def _help(field: dict[str, Any], labels: dict[str, str]) -> str:
             f"À remplir seulement si « {labels.get(condition['field'], condition['field'])} » "
             f"vaut « {condition.get('value', '')} »."
         )
-    return " ".join(part for part in parts if part)
+    # Escaped here: the shared field template marks help texts safe, and these come from
+    # agents' form definitions.
+    return escape(" ".join(part for part in parts if part))
 
 
 def django_field(field: dict[str, Any], labels: dict[str, str]) -> forms.Field:
@@ -181,6 +184,16 @@ def django_field(field: dict[str, Any], labels: dict[str, str]) -> forms.Field:
     return forms.CharField(max_length=max_length, widget=widget, **common)
 
 
+def with_condition(django: forms.Field, field: dict[str, Any]) -> forms.Field:
+    """Mark the widget with its condition, for the page's script that hides it while the
+    condition is not met (procedures-conditions.js)."""
+    condition = field.get("condition")
+    if condition:
+        django.widget.attrs["data-show-if"] = condition["field"]
+        django.widget.attrs["data-show-if-value"] = str(condition.get("value", ""))
+    return django
+
+
 def to_json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
@@ -220,14 +233,14 @@ class PageForm(AccessibleFormMixin, forms.Form):
                     names.append(row_names)
                 self.groups.append((field, names))
             else:
-                self.fields[field["name"]] = django_field(field, labels)
+                self.fields[field["name"]] = with_condition(django_field(field, labels), field)
                 already = field["type"] == "file" and values.get(field["name"])
                 if field.get("required") and not field.get("condition") and not already:
                     # Shown as required; enforced by clean() (conditions may waive it).
                     self.fields[field["name"]].required = not partial
                 if already:
                     self.fields[field["name"]].help_text = (
-                        f"Fichier déjà joint : {values[field['name']]['name']}. "
+                        f"Fichier déjà joint : {escape(values[field['name']]['name'])}. "
                         "Envoyez-en un autre pour le remplacer."
                     )
 
@@ -293,6 +306,12 @@ class PageForm(AccessibleFormMixin, forms.Form):
                 out[field["name"]] = rows
             elif field["type"] != "file":
                 out[field["name"]] = to_json(data.get(field["name"]))
+        # An answer whose condition is not met is not kept (typed before the person changed
+        # their mind, or sent by a browser without the page's script).
+        merged = {**self.values, **out}
+        for field in self.page["fields"]:
+            if field["name"] in out and not condition_met(field, merged):
+                out[field["name"]] = [] if field["type"] == "group" else None
         return out
 
 
