@@ -56,6 +56,9 @@ class ProcedureOut(Schema):
     documents_needed: str
     delay_days: int
     allow_anonymous: bool
+    routing: str = Field(
+        description="cua : traitée par la CUA ; commune : par la commune choisie dans le formulaire"
+    )
     form_version: int | None
     pages: list[PageOut]
 
@@ -90,6 +93,7 @@ def _procedure(procedure: Procedure, version: FormVersion | None) -> dict[str, A
         "documents_needed": procedure.documents_needed,
         "delay_days": procedure.delay_days,
         "allow_anonymous": procedure.allow_anonymous,
+        "routing": procedure.routing,
         "form_version": version.number if version else None,
         "pages": [
             {"title": page.get("title", ""), "fields": [_field(f) for f in page.get("fields", [])]}

@@ -291,6 +291,7 @@ def _procedure_data(form: ProcedureForm) -> services.ProcedureData:
         delay_days=data["delay_days"],
         service=data["service"],
         allow_anonymous=data["allow_anonymous"],
+        routing=data["routing"],
         knowledge_entries=list(data["knowledge_entries"]),
     )
 
@@ -342,6 +343,7 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "documents_needed": procedure.documents_needed,
         "delay_days": procedure.delay_days,
         "allow_anonymous": procedure.allow_anonymous,
+        "routing": procedure.routing,
         "knowledge_entries": list(procedure.knowledge_entries.all()),
     }
     form = ProcedureForm(

@@ -10,7 +10,7 @@ from django import forms
 from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune, User
 from territoire.knowledge.models import Entry, Status
-from territoire.procedures.models import Procedure, RequestStatus
+from territoire.procedures.models import Procedure, RequestStatus, Routing
 from territoire.procedures.schema import FIELD_TYPES
 from territoire.procedures.workflow import BULK_ACTIONS
 
@@ -103,6 +103,13 @@ class ProcedureForm(AccessibleFormMixin, forms.Form):
     )
     allow_anonymous = forms.BooleanField(
         label="Possible sans compte (suivi par numéro et adresse électronique)", required=False
+    )
+    routing = forms.ChoiceField(
+        label="Qui traite les demandes",
+        choices=Routing.choices,
+        initial=Routing.CUA,
+        help_text="Pour une démarche de toute la CUA : « la commune du demandeur » envoie chaque "
+        "demande à la commune choisie dans le formulaire (champ « Commune de la CUA »).",
     )
     knowledge_entries = forms.ModelMultipleChoiceField(
         label="Fiches d'aide liées",

@@ -21,6 +21,11 @@ class ProcedureStatus(models.TextChoices):
     ARCHIVED = "archived", _("Retirée")
 
 
+class Routing(models.TextChoices):
+    CUA = "cua", _("Traitée par la CUA")
+    COMMUNE = "commune", _("Traitée par la commune du demandeur")
+
+
 class Procedure(TimeStampedModel):
     """One online procedure of a commune, or of the CUA (``commune`` empty)."""
 
@@ -37,6 +42,11 @@ class Procedure(TimeStampedModel):
         _("statut"), max_length=16, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT
     )
     allow_anonymous = models.BooleanField(_("possible sans compte"), default=False)
+    # A CUA-wide procedure's requests go to the CUA's queue, or to the commune the requester
+    # chose in the form's "commune" field (see workflow.routed_commune).
+    routing = models.CharField(
+        _("traitement"), max_length=16, choices=Routing.choices, default=Routing.CUA
+    )
     knowledge_entries = models.ManyToManyField(
         "knowledge.Entry", blank=True, related_name="procedures", verbose_name=_("fiches liées")
     )

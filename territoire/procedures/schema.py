@@ -34,6 +34,7 @@ FIELD_TYPES: dict[str, str] = {
     "email": "Adresse électronique",
     "phone": "Numéro de téléphone",
     "checkbox": "Case à cocher",
+    "commune": "Commune de la CUA",
     "group": "Groupe répétable",
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -51,6 +52,11 @@ def empty_schema() -> dict[str, Any]:
 def all_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     """Top-level fields of every page, in order."""
     return [field for page in schema.get("pages", []) for field in page.get("fields", [])]
+
+
+def commune_field(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The first top-level field of type "commune" (routing of CUA-wide requests)."""
+    return next((f for f in all_fields(schema) if f.get("type") == "commune"), None)
 
 
 def field_names(schema: dict[str, Any]) -> set[str]:
@@ -179,6 +185,11 @@ def django_field(field: dict[str, Any], labels: dict[str, str]) -> forms.Field:
         )
     if kind == "checkbox":
         return forms.BooleanField(**common)
+    if kind == "commune":
+        from territoire.core.models import Commune
+
+        communes = Commune.objects.order_by("name").values_list("insee_code", "name")
+        return forms.ChoiceField(choices=[("", "— Choisir —"), *communes], **common)
     max_length = field.get("max_length") or (5000 if kind == "textarea" else 300)
     widget = forms.Textarea(attrs={"rows": 5}) if kind == "textarea" else forms.TextInput()
     return forms.CharField(max_length=max_length, widget=widget, **common)
@@ -373,6 +384,11 @@ def _shown(field: dict[str, Any], value: Any) -> str:
         return "—"
     if field["type"] == "checkbox":
         return "oui" if value else "non"
+    if field["type"] == "commune":
+        from territoire.core.models import Commune
+
+        commune = Commune.objects.filter(insee_code=value).first()
+        return commune.name if commune else str(value)
     if field["type"] == "file":
         return value.get("name", "") if isinstance(value, dict) else str(value)
     if field["type"] == "date":

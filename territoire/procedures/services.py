@@ -15,7 +15,7 @@ from territoire.core.models import Commune, User
 from territoire.core.permissions import can, require
 from territoire.knowledge.models import Entry
 from territoire.procedures import schema as schemas
-from territoire.procedures.models import FormVersion, Procedure, ProcedureStatus
+from territoire.procedures.models import FormVersion, Procedure, ProcedureStatus, Routing
 
 register_actions(
     {
@@ -35,6 +35,7 @@ TRACKED = [
     "service",
     "allow_anonymous",
     "commune",
+    "routing",
 ]
 
 
@@ -48,6 +49,7 @@ class ProcedureData:
     delay_days: int = 15
     service: str = ""
     allow_anonymous: bool = False
+    routing: str = Routing.CUA
     knowledge_entries: list[Entry] = field(default_factory=list)
 
 
@@ -66,10 +68,16 @@ def _check(actor: User, data: ProcedureData) -> None:
             )
     else:
         require(actor, "procedures.manage", data.commune)
+    if data.routing not in Routing.values:
+        raise ValidationError({"routing": "Choisissez qui traite les demandes."})
+    if data.routing == Routing.COMMUNE and data.commune is not None:
+        raise ValidationError(
+            {"routing": "Seule une démarche de toute la CUA peut être traitée par les communes."}
+        )
 
 
 def _apply(procedure: Procedure, data: ProcedureData) -> None:
-    for name in ("commune", "delay_days", "allow_anonymous"):
+    for name in ("commune", "delay_days", "allow_anonymous", "routing"):
         setattr(procedure, name, getattr(data, name))
     for name in ("title", "summary", "who_can_ask", "documents_needed", "service"):
         setattr(procedure, name, getattr(data, name).strip())
@@ -124,6 +132,18 @@ def procedure_set_status(*, actor: User, procedure: Procedure, status: str) -> P
         raise ValidationError(
             {
                 "status": "Ajoutez au moins un champ au formulaire avant de mettre la démarche en "
+                "ligne."
+            }
+        )
+    if (
+        status == ProcedureStatus.PUBLISHED
+        and procedure.routing == Routing.COMMUNE
+        and schemas.commune_field(procedure.current_version.schema) is None
+    ):
+        raise ValidationError(
+            {
+                "status": "Cette démarche est traitée par la commune du demandeur : ajoutez au "
+                "formulaire un champ « Commune de la CUA » obligatoire avant de la mettre en "
                 "ligne."
             }
         )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoire.core.audit import audit_record, register_actions
-from territoire.core.models import ApiKey, User
+from territoire.core.models import ApiKey, Commune, User
 from territoire.core.permissions import Principal, can, require
 from territoire.procedures import schema as schemas
 from territoire.procedures.attachments import check_upload
@@ -28,6 +28,7 @@ from territoire.procedures.models import (
     Request,
     RequestEvent,
     RequestStatus,
+    Routing,
 )
 
 register_actions(
@@ -219,6 +220,22 @@ def missing_answers(request: Request) -> list[str]:
     return missing
 
 
+def routed_commune(request: Request) -> Commune | None:
+    """Where the request is processed: the procedure's commune; for a CUA-wide procedure
+    processed by the requester's commune, the commune answered in the form."""
+    procedure = request.procedure
+    if procedure.commune_id is not None or procedure.routing != Routing.COMMUNE:
+        return procedure.commune
+    field = schemas.commune_field(request.version.schema)
+    code = request.data.get(field["name"]) if field else None
+    commune = Commune.objects.filter(insee_code=code).first() if code else None
+    if commune is None:
+        raise ValidationError(
+            "Indiquez votre commune dans le formulaire : c'est elle qui traite cette demande."
+        )
+    return commune
+
+
 @transaction.atomic
 def request_submit(*, actor: Principal, request: Request, proven: bool = False) -> Request:
     """Send a draft (or a corrected request) to the agents."""
@@ -230,11 +247,13 @@ def request_submit(*, actor: Principal, request: Request, proven: bool = False) 
             "Des réponses obligatoires manquent : " + ", ".join(f"« {m} »" for m in missing) + "."
         )
     previous = request.status
+    # Routed at each sending: a corrected request may name another commune.
+    request.commune = routed_commune(request)
     request.status = RequestStatus.SUBMITTED
     if request.submitted_at is None:
         request.submitted_at = timezone.now()
         request.due_at = timezone.localdate() + timedelta(days=request.procedure.delay_days)
-    request.save(update_fields=["status", "submitted_at", "due_at", "updated_at"])
+    request.save(update_fields=["commune", "status", "submitted_at", "due_at", "updated_at"])
     event = _event(
         request,
         actor,
@@ -243,7 +262,13 @@ def request_submit(*, actor: Principal, request: Request, proven: bool = False) 
         to_status=request.status,
         by_requester=True,
     )
-    _audit(actor, "procedures.request_submit", request, status=[previous, request.status])
+    _audit(
+        actor,
+        "procedures.request_submit",
+        request,
+        status=[previous, request.status],
+        commune=request.commune.insee_code if request.commune else None,
+    )
     _notify(event)
     return request
 
