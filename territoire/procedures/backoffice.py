@@ -26,6 +26,7 @@ from territoire.procedures.forms import (
     AssignForm,
     BulkForm,
     DueForm,
+    EmailTextsForm,
     FieldForm,
     MessageForm,
     NoteForm,
@@ -34,7 +35,7 @@ from territoire.procedures.forms import (
     QueueFilterForm,
     TransitionForm,
 )
-from territoire.procedures.models import Procedure, ProcedureStatus, Request
+from territoire.procedures.models import Procedure, ProcedureStatus, Request, RequestStatus
 
 
 def _crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -480,4 +481,60 @@ def builder_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 ("Aperçu", None),
             ),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The texts e-mailed at each status change of this procedure's requests, with their
+    placeholders; "Aperçu" shows them as a requester will read them, without saving."""
+    from territoire.procedures import notices
+
+    procedure = _managed(request, pk)
+    form = EmailTextsForm(request.POST or None, procedure=procedure)
+    preview: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        texts = {status: text for status, text in form.cleaned_data.items()}
+        try:
+            if request.POST.get("go") == "save":
+                services.procedure_set_email_texts(
+                    actor=person(request), procedure=procedure, texts=texts
+                )
+                messages.success(request, "Textes des courriels enregistrés.")
+                return redirect("procedures:email_texts", pk=pk)
+            for status, text in texts.items():
+                try:
+                    notices.check_text(text.strip())
+                except ValidationError as exc:
+                    form.add_error(status, exc.messages)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        if request.method == "POST" and not form.errors:
+            link = request.build_absolute_uri(reverse("procedures:request", args=["DM-7K4P-Q9XA"]))
+            preview = [
+                (
+                    str(RequestStatus(status).label),
+                    notices.render_text(
+                        text.strip() or notices.DEFAULT_TEXTS[status],
+                        notices.values_for(None, procedure, status, link),
+                    ),
+                )
+                for status, text in texts.items()
+            ]
+    return render(
+        request,
+        "procedures/email_texts.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "preview": preview,
+            "placeholders": notices.PLACEHOLDERS,
+            "breadcrumbs": _crumbs(
+                ("Catalogue", reverse("procedures:manage")),
+                (procedure.title, reverse("procedures:builder", args=[pk])),
+                ("Textes des courriels", None),
+            ),
+        },
+        status=400 if form.errors else 200,
     )

@@ -297,3 +297,22 @@ class AssignForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = people
+
+
+class EmailTextsForm(AccessibleFormMixin, forms.Form):
+    """One text per status a requester is told about; placeholders are checked by the
+    service (notices.check_text)."""
+
+    def __init__(self, *args, procedure: Procedure, **kwargs):
+        from territoire.procedures import notices
+
+        super().__init__(*args, **kwargs)
+        for status in notices.NOTIFIED:
+            self.fields[status.value] = forms.CharField(
+                label=f"Demande « {status.label} »",
+                required=False,
+                max_length=notices.MAX_LENGTH,
+                initial=notices.text_for(procedure, status),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Laissé vide : le texte par défaut.",
+            )

@@ -47,6 +47,8 @@ class Procedure(TimeStampedModel):
     routing = models.CharField(
         _("traitement"), max_length=16, choices=Routing.choices, default=Routing.CUA
     )
+    # status → the e-mail text replacing the default one (notices.DEFAULT_TEXTS).
+    email_texts = models.JSONField(_("textes des courriels"), default=dict, blank=True)
     knowledge_entries = models.ManyToManyField(
         "knowledge.Entry", blank=True, related_name="procedures", verbose_name=_("fiches liées")
     )

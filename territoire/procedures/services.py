@@ -23,6 +23,7 @@ register_actions(
         "procedures.procedure_update": "Démarche modifiée",
         "procedures.procedure_status": "Démarche mise en ligne ou retirée",
         "procedures.form_edit": "Formulaire de démarche modifié",
+        "procedures.email_texts": "Textes des courriels d'une démarche modifiés",
     }
 )
 
@@ -116,6 +117,45 @@ def procedure_update(*, actor: User, procedure: Procedure, data: ProcedureData) 
         obj=procedure,
         commune=procedure.commune,
         changes=diff(before, snapshot(procedure, TRACKED)),
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_set_email_texts(
+    *, actor: User, procedure: Procedure, texts: dict[str, str]
+) -> Procedure:
+    """Replace the e-mail text of some statuses; an empty text (or the default one) means
+    the default. Only the texts that differ from the defaults are stored."""
+    from territoire.procedures import notices
+
+    require(actor, "procedures.manage", procedure)
+    errors = {}
+    stored = {}
+    for status, text in texts.items():
+        if status not in notices.DEFAULT_TEXTS:
+            errors[status] = ["Statut inconnu."]
+            continue
+        text = text.strip()
+        try:
+            notices.check_text(text)
+        except ValidationError as exc:
+            errors[status] = exc.messages
+            continue
+        if text and text != notices.DEFAULT_TEXTS[status]:
+            stored[status] = text
+    if errors:
+        raise ValidationError(errors)
+    before = procedure.email_texts or {}
+    changed = sorted(s for s in notices.DEFAULT_TEXTS if before.get(s) != stored.get(s))
+    procedure.email_texts = stored
+    procedure.save(update_fields=["email_texts", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procedures.email_texts",
+        obj=procedure,
+        commune=procedure.commune,
+        changes={"statuses": changed},
     )
     return procedure
 
