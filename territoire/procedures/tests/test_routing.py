@@ -13,7 +13,7 @@ from territoire.core.testing import (
     person_with_role,
 )
 from territoire.procedures import services, workflow
-from territoire.procedures.models import ProcedureStatus, Request, RequestStatus, Routing
+from territoire.procedures.models import Procedure, ProcedureStatus, Request, RequestStatus, Routing
 from territoire.procedures.testing import make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,38 @@ def test_cua_routed_procedure_keeps_requests_at_the_cua(communes, citizen):
     procedure = make_procedure(None, title="Encombrants", schema=SCHEMA)
     req = file_request(logged_in_client(citizen), procedure, "62041")
     assert req.commune is None
+
+
+def test_builder_adds_a_commune_field_then_routed_procedure_goes_online(communes):
+    admin = person_with_role(Role.CUA_ADMIN, None)
+    procedure = make_procedure(
+        None,
+        title="Composteur",
+        schema={
+            "pages": [
+                {"title": "P", "fields": [{"name": "objet", "label": "Objet", "type": "text"}]}
+            ]
+        },
+    )
+    procedure.status = ProcedureStatus.DRAFT
+    procedure.routing = Routing.COMMUNE
+    procedure.save()
+    client = logged_in_client(admin)
+    builder = f"/demarches/catalogue/{procedure.pk}/"
+    response = client.post(builder, {"action": "status", "status": "published"})
+    assert "ajoutez au formulaire un champ « Commune de la CUA »" in response.content.decode()
+    assert Procedure.objects.get(pk=procedure.pk).status == ProcedureStatus.DRAFT
+    response = client.post(
+        builder,
+        {
+            "action": "add_field",
+            "label": "Votre commune",
+            "name": "commune",
+            "type": "commune",
+            "required": "on",
+            "page": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    client.post(builder, {"action": "status", "status": "published"})
+    assert Procedure.objects.get(pk=procedure.pk).status == ProcedureStatus.PUBLISHED
