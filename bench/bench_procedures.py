@@ -175,6 +175,27 @@ def main() -> None:
         )
         print(f"  {label}: {spent * 1000:.1f} ms (ratio {spent / ref:.0f})")
 
+    # The same queue through the API, with an API key of Arras (whole server side: key
+    # check, abilities, filters, count, page of rows, JSON).
+    from territoire.core.services import api_key_create
+
+    _key, secret = api_key_create(actor=chief, name="bench", commune=arras, module="procedures")
+    api = Client(headers={"X-API-Key": secret})
+    api_cases = [
+        ("API, key of Arras, open requests, 25 rows", {"limit": 25}),
+        ("API, key of Arras, open requests, 100 rows", {"limit": 100}),
+        (
+            "API, key of Arras, overdue, oldest first, offset 1000",
+            {"overdue": "true", "sort": "submitted_at", "limit": 25, "offset": 1000},
+        ),
+        ("API, key of Arras, all statuses, 500 rows (the bound)", {"status": "all", "limit": 500}),
+    ]
+    for label, params in api_cases:
+        response = api.get("/api/v1/procedures/requests", params)
+        assert response.status_code == 200, response.content[:300]
+        spent = timed(lambda params=params: api.get("/api/v1/procedures/requests", params))
+        print(f"  {label}: {spent * 1000:.1f} ms (ratio {spent / ref:.0f})")
+
     start = time.perf_counter()
     seed_entries(rng)
     print(f"{ENTRIES:,} knowledge entries indexed in {time.perf_counter() - start:.1f} s")

@@ -17,6 +17,7 @@ from territoire.core.problems import django_validation_errors, field_errors, pro
 from territoire.governance.api import router as governance_router
 from territoire.knowledge.api import router as knowledge_router
 from territoire.participation.api import router as participation_router
+from territoire.procedures.api import router as procedures_router
 from territoire.rights.api import router as rights_router
 from territoire.sensors.api import router as sensors_router
 
@@ -41,6 +42,7 @@ api.add_router("/governance", governance_router)
 api.add_router("/rights", rights_router)
 api.add_router("/automations", automations_router)
 api.add_router("/knowledge", knowledge_router)
+api.add_router("/procedures", procedures_router)
 
 
 @api.exception_handler(NinjaValidationError)

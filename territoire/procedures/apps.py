@@ -26,7 +26,10 @@ class ProceduresConfig(AppConfig):
                     "other": "Pièces jointes (PDF, images) : comme la demande.",
                     "connection": "Historique de la demande et journal d'audit : comme la demande.",
                 },
-                recipients_internal="Agents instructeurs de la commune ou de la CUA concernée.",
+                recipients_internal=(
+                    "Agents instructeurs de la commune ou de la CUA concernée, et les logiciels "
+                    "de la commune reliés par une clé d'API du module (file et statuts)."
+                ),
                 security_measures=(
                     "access_control",
                     "traceability",
@@ -34,8 +37,9 @@ class ProceduresConfig(AppConfig):
                     "backup",
                 ),
                 security_other=(
-                    "Pièces jointes hors du dossier public, vérifiées par leur contenu, servies "
-                    "seulement au demandeur et aux agents de la commune."
+                    "Pièces jointes (formulaire et messages) hors du dossier public, vérifiées "
+                    "par leur contenu, servies seulement au demandeur et aux agents de la "
+                    "commune ; celles des notes internes jamais au demandeur."
                 ),
             )
         )

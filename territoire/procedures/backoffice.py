@@ -26,6 +26,7 @@ from territoire.procedures.forms import (
     AssignForm,
     BulkForm,
     DueForm,
+    EmailTextsForm,
     FieldForm,
     MessageForm,
     NoteForm,
@@ -34,7 +35,7 @@ from territoire.procedures.forms import (
     QueueFilterForm,
     TransitionForm,
 )
-from territoire.procedures.models import Procedure, ProcedureStatus, Request
+from territoire.procedures.models import Procedure, ProcedureStatus, Request, RequestStatus
 
 
 def _crumbs(*items: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -177,8 +178,16 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
         "transition": TransitionForm(
             request.POST if action == "transition" else None, allowed=allowed
         ),
-        "message": MessageForm(request.POST if action == "message" else None),
-        "note": NoteForm(request.POST if action == "note" else None),
+        "message": MessageForm(
+            request.POST if action == "message" else None,
+            request.FILES if action == "message" else None,
+        ),
+        # Its own ids: the message form on the same page has the same field names.
+        "note": NoteForm(
+            request.POST if action == "note" else None,
+            request.FILES if action == "note" else None,
+            auto_id="id_note_%s",
+        ),
         "due": DueForm(request.POST if action == "due" else None, initial={"due": req.due_at}),
         "assign": AssignForm(
             request.POST if action == "assign" else None,
@@ -203,11 +212,15 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
                         actor=actor, request=req, to_status=data["status"], message=data["message"]
                     )
                 elif action == "message":
-                    workflow.request_message(actor=actor, request=req, body=data["body"])
+                    workflow.request_message(
+                        actor=actor, request=req, body=data["body"], attachment=data["attachment"]
+                    )
                 elif action == "assign":
                     workflow.request_assign(actor=actor, request=req, assignee=data["assignee"])
                 elif action == "note":
-                    workflow.request_note(actor=actor, request=req, body=data["body"])
+                    workflow.request_note(
+                        actor=actor, request=req, body=data["body"], attachment=data["attachment"]
+                    )
                 else:
                     workflow.request_set_due(actor=actor, request=req, due=data["due"])
             if form is None or not form.errors:
@@ -225,9 +238,9 @@ def request_file(request: HttpRequest, tracking: str) -> HttpResponse:
             "req": req,
             "forms": forms_,
             "form": forms_.get(action),
-            "events": req.events.select_related("author"),
+            "events": req.events.select_related("author").prefetch_related("attachments"),
             "answers": schemas.answers(req.version.schema, req.data),
-            "attachments": req.attachments.all(),
+            "attachments": req.attachments.filter(event__isnull=True),
             "breadcrumbs": _crumbs((req.tracking_number, None)),
         },
         status=400 if any(f.errors for f in forms_.values()) else 200,
@@ -279,6 +292,7 @@ def _procedure_data(form: ProcedureForm) -> services.ProcedureData:
         delay_days=data["delay_days"],
         service=data["service"],
         allow_anonymous=data["allow_anonymous"],
+        routing=data["routing"],
         knowledge_entries=list(data["knowledge_entries"]),
     )
 
@@ -330,6 +344,7 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "documents_needed": procedure.documents_needed,
         "delay_days": procedure.delay_days,
         "allow_anonymous": procedure.allow_anonymous,
+        "routing": procedure.routing,
         "knowledge_entries": list(procedure.knowledge_entries.all()),
     }
     form = ProcedureForm(
@@ -466,4 +481,60 @@ def builder_preview(request: HttpRequest, pk: int) -> HttpResponse:
                 ("Aperçu", None),
             ),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The texts e-mailed at each status change of this procedure's requests, with their
+    placeholders; "Aperçu" shows them as a requester will read them, without saving."""
+    from territoire.procedures import notices
+
+    procedure = _managed(request, pk)
+    form = EmailTextsForm(request.POST or None, procedure=procedure)
+    preview: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        texts = {status: text for status, text in form.cleaned_data.items()}
+        try:
+            if request.POST.get("go") == "save":
+                services.procedure_set_email_texts(
+                    actor=person(request), procedure=procedure, texts=texts
+                )
+                messages.success(request, "Textes des courriels enregistrés.")
+                return redirect("procedures:email_texts", pk=pk)
+            for status, text in texts.items():
+                try:
+                    notices.check_text(text.strip())
+                except ValidationError as exc:
+                    form.add_error(status, exc.messages)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        if request.method == "POST" and not form.errors:
+            link = request.build_absolute_uri(reverse("procedures:request", args=["DM-7K4P-Q9XA"]))
+            preview = [
+                (
+                    str(RequestStatus(status).label),
+                    notices.render_text(
+                        text.strip() or notices.DEFAULT_TEXTS[status],
+                        notices.values_for(None, procedure, status, link),
+                    ),
+                )
+                for status, text in texts.items()
+            ]
+    return render(
+        request,
+        "procedures/email_texts.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "preview": preview,
+            "placeholders": notices.PLACEHOLDERS,
+            "breadcrumbs": _crumbs(
+                ("Catalogue", reverse("procedures:manage")),
+                (procedure.title, reverse("procedures:builder", args=[pk])),
+                ("Textes des courriels", None),
+            ),
+        },
+        status=400 if form.errors else 200,
     )

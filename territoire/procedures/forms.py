@@ -10,7 +10,7 @@ from django import forms
 from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune, User
 from territoire.knowledge.models import Entry, Status
-from territoire.procedures.models import Procedure, RequestStatus
+from territoire.procedures.models import Procedure, RequestStatus, Routing
 from territoire.procedures.schema import FIELD_TYPES
 from territoire.procedures.workflow import BULK_ACTIONS
 
@@ -56,10 +56,21 @@ class TrackForm(AccessibleFormMixin, forms.Form):
     )
 
 
+def _attachment_field() -> forms.FileField:
+    return forms.FileField(
+        label="Pièce jointe (facultative)",
+        required=False,
+        help_text="Un document PDF ou une image JPEG ou PNG, 5 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
 class MessageForm(AccessibleFormMixin, forms.Form):
     body = forms.CharField(
         label="Votre message", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Checked by the service (type by its first bytes, size), like the form's files.
+    attachment = _attachment_field()
 
 
 class ProcedureForm(AccessibleFormMixin, forms.Form):
@@ -92,6 +103,13 @@ class ProcedureForm(AccessibleFormMixin, forms.Form):
     )
     allow_anonymous = forms.BooleanField(
         label="Possible sans compte (suivi par numéro et adresse électronique)", required=False
+    )
+    routing = forms.ChoiceField(
+        label="Qui traite les demandes",
+        choices=Routing.choices,
+        initial=Routing.CUA,
+        help_text="Pour une démarche de toute la CUA : « la commune du demandeur » envoie chaque "
+        "demande à la commune choisie dans le formulaire (champ « Commune de la CUA »).",
     )
     knowledge_entries = forms.ModelMultipleChoiceField(
         label="Fiches d'aide liées",
@@ -261,6 +279,7 @@ class NoteForm(AccessibleFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    attachment = _attachment_field()
 
 
 class DueForm(AccessibleFormMixin, forms.Form):
@@ -278,3 +297,22 @@ class AssignForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = people
+
+
+class EmailTextsForm(AccessibleFormMixin, forms.Form):
+    """One text per status a requester is told about; placeholders are checked by the
+    service (notices.check_text)."""
+
+    def __init__(self, *args, procedure: Procedure, **kwargs):
+        from territoire.procedures import notices
+
+        super().__init__(*args, **kwargs)
+        for status in notices.NOTIFIED:
+            self.fields[status.value] = forms.CharField(
+                label=f"Demande « {status.label} »",
+                required=False,
+                max_length=notices.MAX_LENGTH,
+                initial=notices.text_for(procedure, status),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Laissé vide : le texte par défaut.",
+            )

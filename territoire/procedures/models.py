@@ -21,6 +21,11 @@ class ProcedureStatus(models.TextChoices):
     ARCHIVED = "archived", _("Retirée")
 
 
+class Routing(models.TextChoices):
+    CUA = "cua", _("Traitée par la CUA")
+    COMMUNE = "commune", _("Traitée par la commune du demandeur")
+
+
 class Procedure(TimeStampedModel):
     """One online procedure of a commune, or of the CUA (``commune`` empty)."""
 
@@ -37,6 +42,13 @@ class Procedure(TimeStampedModel):
         _("statut"), max_length=16, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT
     )
     allow_anonymous = models.BooleanField(_("possible sans compte"), default=False)
+    # A CUA-wide procedure's requests go to the CUA's queue, or to the commune the requester
+    # chose in the form's "commune" field (see workflow.routed_commune).
+    routing = models.CharField(
+        _("traitement"), max_length=16, choices=Routing.choices, default=Routing.CUA
+    )
+    # status → the e-mail text replacing the default one (notices.DEFAULT_TEXTS).
+    email_texts = models.JSONField(_("textes des courriels"), default=dict, blank=True)
     knowledge_entries = models.ManyToManyField(
         "knowledge.Entry", blank=True, related_name="procedures", verbose_name=_("fiches liées")
     )
@@ -172,6 +184,8 @@ class RequestEvent(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     by_requester = models.BooleanField(default=False)
+    # Who acted when it was not a person (an API key): shown in the history.
+    author_label = models.CharField(max_length=150, blank=True)
     body = models.TextField(blank=True)
 
     class Meta:
@@ -212,8 +226,14 @@ def _upload_to(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(TimeStampedModel):
+    """A file of a request: the answer to a form field (``event`` empty), or joined to a
+    message or an internal note (``field`` empty) — a note's files stay with the agents."""
+
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
-    field = models.CharField(max_length=200)
+    event = models.ForeignKey(
+        RequestEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    field = models.CharField(max_length=200, blank=True)
     file = models.FileField(storage=attachment_storage, upload_to=_upload_to, max_length=300)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

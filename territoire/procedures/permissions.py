@@ -21,9 +21,12 @@ def _commune_of(obj: Any) -> Commune | int | None:
     return getattr(obj, "commune_id", None)
 
 
-def _rule(roles: set[Role]):
+def _rule(roles: set[Role], *, keys: bool = False):
+    """``keys``: API keys of the procedures module count as agents of their one commune (a
+    key's grant never covers the CUA-wide requests, whose commune is empty)."""
+
     def rule(principal: Principal, obj: Any) -> bool:
-        if isinstance(principal, ApiKey):
+        if isinstance(principal, ApiKey) and not keys:
             return False
         if obj is None:
             return has_role(principal, roles, module=MODULE, anywhere=True)
@@ -34,7 +37,7 @@ def _rule(roles: set[Role]):
 
 # ``obj``: a procedure, a request, a commune, or None for "in some commune" (menus).
 ability("procedures.manage")(_rule(PROCESSORS))
-ability("procedures.process")(_rule(PROCESSORS))
+ability("procedures.process")(_rule(PROCESSORS, keys=True))
 ability("procedures.view_stats")(_rule(READERS))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.html import escape
 
 from territoire.core.forms import AccessibleFormMixin
 
@@ -33,6 +34,7 @@ FIELD_TYPES: dict[str, str] = {
     "email": "Adresse électronique",
     "phone": "Numéro de téléphone",
     "checkbox": "Case à cocher",
+    "commune": "Commune de la CUA",
     "group": "Groupe répétable",
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -50,6 +52,11 @@ def empty_schema() -> dict[str, Any]:
 def all_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     """Top-level fields of every page, in order."""
     return [field for page in schema.get("pages", []) for field in page.get("fields", [])]
+
+
+def commune_field(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The first top-level field of type "commune" (routing of CUA-wide requests)."""
+    return next((f for f in all_fields(schema) if f.get("type") == "commune"), None)
 
 
 def field_names(schema: dict[str, Any]) -> set[str]:
@@ -128,7 +135,9 @@ def _help(field: dict[str, Any], labels: dict[str, str]) -> str:
             f"À remplir seulement si « {labels.get(condition['field'], condition['field'])} » "
             f"vaut « {condition.get('value', '')} »."
         )
-    return " ".join(part for part in parts if part)
+    # Escaped here: the shared field template marks help texts safe, and these come from
+    # agents' form definitions.
+    return escape(" ".join(part for part in parts if part))
 
 
 def django_field(field: dict[str, Any], labels: dict[str, str]) -> forms.Field:
@@ -176,9 +185,24 @@ def django_field(field: dict[str, Any], labels: dict[str, str]) -> forms.Field:
         )
     if kind == "checkbox":
         return forms.BooleanField(**common)
+    if kind == "commune":
+        from territoire.core.models import Commune
+
+        communes = Commune.objects.order_by("name").values_list("insee_code", "name")
+        return forms.ChoiceField(choices=[("", "— Choisir —"), *communes], **common)
     max_length = field.get("max_length") or (5000 if kind == "textarea" else 300)
     widget = forms.Textarea(attrs={"rows": 5}) if kind == "textarea" else forms.TextInput()
     return forms.CharField(max_length=max_length, widget=widget, **common)
+
+
+def with_condition(django: forms.Field, field: dict[str, Any]) -> forms.Field:
+    """Mark the widget with its condition, for the page's script that hides it while the
+    condition is not met (procedures-conditions.js)."""
+    condition = field.get("condition")
+    if condition:
+        django.widget.attrs["data-show-if"] = condition["field"]
+        django.widget.attrs["data-show-if-value"] = str(condition.get("value", ""))
+    return django
 
 
 def to_json(value: Any) -> Any:
@@ -220,14 +244,14 @@ class PageForm(AccessibleFormMixin, forms.Form):
                     names.append(row_names)
                 self.groups.append((field, names))
             else:
-                self.fields[field["name"]] = django_field(field, labels)
+                self.fields[field["name"]] = with_condition(django_field(field, labels), field)
                 already = field["type"] == "file" and values.get(field["name"])
                 if field.get("required") and not field.get("condition") and not already:
                     # Shown as required; enforced by clean() (conditions may waive it).
                     self.fields[field["name"]].required = not partial
                 if already:
                     self.fields[field["name"]].help_text = (
-                        f"Fichier déjà joint : {values[field['name']]['name']}. "
+                        f"Fichier déjà joint : {escape(values[field['name']]['name'])}. "
                         "Envoyez-en un autre pour le remplacer."
                     )
 
@@ -293,6 +317,12 @@ class PageForm(AccessibleFormMixin, forms.Form):
                 out[field["name"]] = rows
             elif field["type"] != "file":
                 out[field["name"]] = to_json(data.get(field["name"]))
+        # An answer whose condition is not met is not kept (typed before the person changed
+        # their mind, or sent by a browser without the page's script).
+        merged = {**self.values, **out}
+        for field in self.page["fields"]:
+            if field["name"] in out and not condition_met(field, merged):
+                out[field["name"]] = [] if field["type"] == "group" else None
         return out
 
 
@@ -354,6 +384,11 @@ def _shown(field: dict[str, Any], value: Any) -> str:
         return "—"
     if field["type"] == "checkbox":
         return "oui" if value else "non"
+    if field["type"] == "commune":
+        from territoire.core.models import Commune
+
+        commune = Commune.objects.filter(insee_code=value).first()
+        return commune.name if commune else str(value)
     if field["type"] == "file":
         return value.get("name", "") if isinstance(value, dict) else str(value)
     if field["type"] == "date":

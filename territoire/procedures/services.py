@@ -15,7 +15,7 @@ from territoire.core.models import Commune, User
 from territoire.core.permissions import can, require
 from territoire.knowledge.models import Entry
 from territoire.procedures import schema as schemas
-from territoire.procedures.models import FormVersion, Procedure, ProcedureStatus
+from territoire.procedures.models import FormVersion, Procedure, ProcedureStatus, Routing
 
 register_actions(
     {
@@ -23,6 +23,7 @@ register_actions(
         "procedures.procedure_update": "Démarche modifiée",
         "procedures.procedure_status": "Démarche mise en ligne ou retirée",
         "procedures.form_edit": "Formulaire de démarche modifié",
+        "procedures.email_texts": "Textes des courriels d'une démarche modifiés",
     }
 )
 
@@ -35,6 +36,7 @@ TRACKED = [
     "service",
     "allow_anonymous",
     "commune",
+    "routing",
 ]
 
 
@@ -48,6 +50,7 @@ class ProcedureData:
     delay_days: int = 15
     service: str = ""
     allow_anonymous: bool = False
+    routing: str = Routing.CUA
     knowledge_entries: list[Entry] = field(default_factory=list)
 
 
@@ -66,10 +69,16 @@ def _check(actor: User, data: ProcedureData) -> None:
             )
     else:
         require(actor, "procedures.manage", data.commune)
+    if data.routing not in Routing.values:
+        raise ValidationError({"routing": "Choisissez qui traite les demandes."})
+    if data.routing == Routing.COMMUNE and data.commune is not None:
+        raise ValidationError(
+            {"routing": "Seule une démarche de toute la CUA peut être traitée par les communes."}
+        )
 
 
 def _apply(procedure: Procedure, data: ProcedureData) -> None:
-    for name in ("commune", "delay_days", "allow_anonymous"):
+    for name in ("commune", "delay_days", "allow_anonymous", "routing"):
         setattr(procedure, name, getattr(data, name))
     for name in ("title", "summary", "who_can_ask", "documents_needed", "service"):
         setattr(procedure, name, getattr(data, name).strip())
@@ -113,6 +122,45 @@ def procedure_update(*, actor: User, procedure: Procedure, data: ProcedureData) 
 
 
 @transaction.atomic
+def procedure_set_email_texts(
+    *, actor: User, procedure: Procedure, texts: dict[str, str]
+) -> Procedure:
+    """Replace the e-mail text of some statuses; an empty text (or the default one) means
+    the default. Only the texts that differ from the defaults are stored."""
+    from territoire.procedures import notices
+
+    require(actor, "procedures.manage", procedure)
+    errors = {}
+    stored = {}
+    for status, text in texts.items():
+        if status not in notices.DEFAULT_TEXTS:
+            errors[status] = ["Statut inconnu."]
+            continue
+        text = text.strip()
+        try:
+            notices.check_text(text)
+        except ValidationError as exc:
+            errors[status] = exc.messages
+            continue
+        if text and text != notices.DEFAULT_TEXTS[status]:
+            stored[status] = text
+    if errors:
+        raise ValidationError(errors)
+    before = procedure.email_texts or {}
+    changed = sorted(s for s in notices.DEFAULT_TEXTS if before.get(s) != stored.get(s))
+    procedure.email_texts = stored
+    procedure.save(update_fields=["email_texts", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="procedures.email_texts",
+        obj=procedure,
+        commune=procedure.commune,
+        changes={"statuses": changed},
+    )
+    return procedure
+
+
+@transaction.atomic
 def procedure_set_status(*, actor: User, procedure: Procedure, status: str) -> Procedure:
     """Put online (needs a form with at least one field) or withdraw a procedure."""
     require(actor, "procedures.manage", procedure)
@@ -124,6 +172,18 @@ def procedure_set_status(*, actor: User, procedure: Procedure, status: str) -> P
         raise ValidationError(
             {
                 "status": "Ajoutez au moins un champ au formulaire avant de mettre la démarche en "
+                "ligne."
+            }
+        )
+    if (
+        status == ProcedureStatus.PUBLISHED
+        and procedure.routing == Routing.COMMUNE
+        and schemas.commune_field(procedure.current_version.schema) is None
+    ):
+        raise ValidationError(
+            {
+                "status": "Cette démarche est traitée par la commune du demandeur : ajoutez au "
+                "formulaire un champ « Commune de la CUA » obligatoire avant de la mettre en "
                 "ligne."
             }
         )

@@ -19,10 +19,19 @@ def send_request_email(event_id: int) -> None:
         return
     request = event.request
     link = settings.BASE_URL + reverse("procedures:request", args=[request.tracking_number])
+    from territoire.procedures import notices
+
+    intro = ""
+    if event.kind == "status" and event.to_status:
+        intro = notices.render_text(
+            notices.text_for(request.procedure, event.to_status),
+            notices.values_for(request, request.procedure, event.to_status, link),
+        )
     context = {
         "event": event,
         "request": request,
         "link": link,
+        "intro": intro,
         "to_label": event.get_to_status_display() if event.to_status else "",
     }
     subject = render_to_string("procedures/email_subject.txt", context).strip()

@@ -27,4 +27,5 @@ urlpatterns = [
     path("catalogue/<int:pk>/", backoffice.builder, name="builder"),
     path("catalogue/<int:pk>/informations/", backoffice.procedure_edit, name="edit"),
     path("catalogue/<int:pk>/apercu/", backoffice.builder_preview, name="preview"),
+    path("catalogue/<int:pk>/courriels/", backoffice.email_texts, name="email_texts"),
 ]

@@ -25,7 +25,7 @@ from territoire.core.views import crumbs, person
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, workflow
 from territoire.procedures.forms import CatalogueForm, MessageForm, StartForm, TrackForm
-from territoire.procedures.models import Procedure, Request, RequestStatus
+from territoire.procedures.models import EventKind, Procedure, Request, RequestStatus
 
 SESSION_KEY = "procedures_requests"
 
@@ -254,42 +254,57 @@ def request_submit(request: HttpRequest, tracking: str) -> HttpResponse:
     return redirect("procedures:request", tracking=tracking)
 
 
-@never_cache
-def request_page(request: HttpRequest, tracking: str) -> HttpResponse:
+def _request_page(
+    request: HttpRequest, req: Request, message_form: MessageForm | None = None
+) -> HttpResponse:
     """The requester's view: status, history (without internal notes), answers, messages."""
-    req = _own_request(request, tracking)
     return render(
         request,
         "procedures/request_page.html",
         {
             "req": req,
-            "events": req.events.exclude(kind="note").select_related("author"),
+            "events": req.events.exclude(kind=EventKind.NOTE)
+            .select_related("author")
+            .prefetch_related("attachments"),
             "answers": schemas.answers(req.version.schema, req.data),
-            "attachments": req.attachments.all(),
-            "message_form": MessageForm(),
+            "attachments": req.attachments.filter(event__isnull=True),
+            "message_form": message_form or MessageForm(),
             "first_page": (schemas.visible_pages(req.version.schema, req.data) or [0])[0] + 1,
             "breadcrumbs": crumbs(
                 ("Mes demandes", reverse("procedures:mine")), (req.tracking_number, None)
             ),
         },
+        status=400 if message_form is not None and message_form.errors else 200,
     )
 
 
+@never_cache
+def request_page(request: HttpRequest, tracking: str) -> HttpResponse:
+    return _request_page(request, _own_request(request, tracking))
+
+
+@never_cache
 @require_POST
 def request_message(request: HttpRequest, tracking: str) -> HttpResponse:
+    """A message to the service; on a refused file or an empty message the page comes back
+    with the typed text kept and the error on its field."""
     req = _own_request(request, tracking)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
-        workflow.request_message(
-            actor=request.user,
-            request=req,
-            body=form.cleaned_data["body"],
-            proven=req.pk in _proven_ids(request),
-        )
-        messages.success(request, "Message envoyé au service.")
-    else:
-        messages.error(request, "Écrivez votre message avant de l'envoyer.")
-    return redirect("procedures:request", tracking=tracking)
+        try:
+            workflow.request_message(
+                actor=request.user,
+                request=req,
+                body=form.cleaned_data["body"],
+                proven=req.pk in _proven_ids(request),
+                attachment=form.cleaned_data["attachment"],
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, "Message envoyé au service.")
+            return redirect("procedures:request", tracking=tracking)
+    return _request_page(request, req, form)
 
 
 def attachment_download(request: HttpRequest, tracking: str, pk: int) -> FileResponse:
@@ -298,7 +313,11 @@ def attachment_download(request: HttpRequest, tracking: str, pk: int) -> FileRes
         req = selectors.request_for_agent(request.user, tracking_number=tracking)
     except Request.DoesNotExist:
         req = _own_request(request, tracking)
-    attachment = req.attachments.filter(pk=pk).first()
+    files = req.attachments.all()
+    if not can(request.user, "procedures.process", req):
+        # The requester never receives the files of internal notes.
+        files = files.exclude(event__kind=EventKind.NOTE)
+    attachment = files.filter(pk=pk).first()
     if attachment is None:
         raise Http404("Pièce introuvable")
     response = FileResponse(

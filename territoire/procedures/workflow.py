@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoire.core.audit import audit_record, register_actions
-from territoire.core.models import User
+from territoire.core.models import ApiKey, Commune, User
 from territoire.core.permissions import Principal, can, require
 from territoire.procedures import schema as schemas
 from territoire.procedures.attachments import check_upload
@@ -28,6 +28,7 @@ from territoire.procedures.models import (
     Request,
     RequestEvent,
     RequestStatus,
+    Routing,
 )
 
 register_actions(
@@ -84,7 +85,10 @@ def _requester(actor: Principal, request: Request, proven: bool) -> None:
 
 def _event(request: Request, actor: Principal, **fields) -> RequestEvent:
     author = actor if isinstance(actor, User) else None
-    return RequestEvent.objects.create(request=request, author=author, **fields)
+    label = f"Clé d'API « {actor.name} »" if isinstance(actor, ApiKey) else ""
+    return RequestEvent.objects.create(
+        request=request, author=author, author_label=label[:150], **fields
+    )
 
 
 def _notify(event: RequestEvent) -> None:
@@ -95,8 +99,8 @@ def _notify(event: RequestEvent) -> None:
 
 def _audit(actor: Principal, action: str, request: Request, **changes: Any) -> None:
     audit_record(
-        actor=actor if isinstance(actor, User) else None,
-        label=None if isinstance(actor, User) else "demandeur sans compte",
+        actor=actor if isinstance(actor, User | ApiKey) else None,
+        label=None if isinstance(actor, User | ApiKey) else "demandeur sans compte",
         action=action,
         obj=request,
         commune=request.commune_id,
@@ -156,20 +160,12 @@ def request_save_page(
     errors = {}
     for name, upload in files.items():
         try:
-            content_type, _kind = check_upload(upload)
+            checked = check_upload(upload)
         except ValidationError as exc:
             errors[name] = exc.messages
             continue
-        request.attachments.filter(field=name).delete()
-        attachment = Attachment(
-            request=request,
-            field=name,
-            original_name=(upload.name or "fichier")[:255],
-            content_type=content_type,
-            size=upload.size or 0,
-        )
-        attachment.file.save(f"{secrets.token_hex(8)}.{_kind}", upload, save=False)
-        attachment.save()
+        request.attachments.filter(field=name, event__isnull=True).delete()
+        attachment = _store(request, upload, checked, field=name)
         values[name] = {"attachment": attachment.pk, "name": attachment.original_name}
     if errors:
         raise ValidationError(errors)
@@ -177,6 +173,39 @@ def request_save_page(
     request.save(update_fields=["data", "updated_at"])
     _audit(actor, "procedures.request_save", request, fields=sorted(values))
     return request
+
+
+def _store(
+    request: Request,
+    upload: UploadedFile,
+    checked: tuple[str, str],
+    *,
+    field: str = "",
+    event: RequestEvent | None = None,
+) -> Attachment:
+    """Save a checked file under a random name (never the sender's) in the request's folder."""
+    content_type, kind = checked
+    attachment = Attachment(
+        request=request,
+        event=event,
+        field=field,
+        original_name=(upload.name or "fichier")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+    )
+    attachment.file.save(f"{secrets.token_hex(8)}.{kind}", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _checked_file(upload: UploadedFile | None) -> tuple[str, str] | None:
+    """Check a message's file before anything is written (a refused file writes nothing)."""
+    if upload is None:
+        return None
+    try:
+        return check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from None
 
 
 def missing_answers(request: Request) -> list[str]:
@@ -191,6 +220,22 @@ def missing_answers(request: Request) -> list[str]:
     return missing
 
 
+def routed_commune(request: Request) -> Commune | None:
+    """Where the request is processed: the procedure's commune; for a CUA-wide procedure
+    processed by the requester's commune, the commune answered in the form."""
+    procedure = request.procedure
+    if procedure.commune_id is not None or procedure.routing != Routing.COMMUNE:
+        return procedure.commune
+    field = schemas.commune_field(request.version.schema)
+    code = request.data.get(field["name"]) if field else None
+    commune = Commune.objects.filter(insee_code=code).first() if code else None
+    if commune is None:
+        raise ValidationError(
+            "Indiquez votre commune dans le formulaire : c'est elle qui traite cette demande."
+        )
+    return commune
+
+
 @transaction.atomic
 def request_submit(*, actor: Principal, request: Request, proven: bool = False) -> Request:
     """Send a draft (or a corrected request) to the agents."""
@@ -202,11 +247,13 @@ def request_submit(*, actor: Principal, request: Request, proven: bool = False) 
             "Des réponses obligatoires manquent : " + ", ".join(f"« {m} »" for m in missing) + "."
         )
     previous = request.status
+    # Routed at each sending: a corrected request may name another commune.
+    request.commune = routed_commune(request)
     request.status = RequestStatus.SUBMITTED
     if request.submitted_at is None:
         request.submitted_at = timezone.now()
         request.due_at = timezone.localdate() + timedelta(days=request.procedure.delay_days)
-    request.save(update_fields=["status", "submitted_at", "due_at", "updated_at"])
+    request.save(update_fields=["commune", "status", "submitted_at", "due_at", "updated_at"])
     event = _event(
         request,
         actor,
@@ -215,12 +262,20 @@ def request_submit(*, actor: Principal, request: Request, proven: bool = False) 
         to_status=request.status,
         by_requester=True,
     )
-    _audit(actor, "procedures.request_submit", request, status=[previous, request.status])
+    _audit(
+        actor,
+        "procedures.request_submit",
+        request,
+        status=[previous, request.status],
+        commune=request.commune.insee_code if request.commune else None,
+    )
     _notify(event)
     return request
 
 
-def _transition(actor: User, request: Request, to_status: str, message: str) -> RequestEvent:
+def _transition(
+    actor: User | ApiKey, request: Request, to_status: str, message: str
+) -> RequestEvent:
     require(actor, "procedures.process", request)
     if to_status not in AGENT_TRANSITIONS.get(request.status, ()):
         target = RequestStatus(to_status).label if to_status in RequestStatus.values else to_status
@@ -257,7 +312,7 @@ def _transition(actor: User, request: Request, to_status: str, message: str) -> 
 
 @transaction.atomic
 def request_transition(
-    *, actor: User, request: Request, to_status: str, message: str = ""
+    *, actor: User | ApiKey, request: Request, to_status: str, message: str = ""
 ) -> Request:
     """An agent moves a request along its workflow, with a message to the requester."""
     _transition(actor, request, to_status, message)
@@ -266,31 +321,47 @@ def request_transition(
 
 @transaction.atomic
 def request_message(
-    *, actor: Principal, request: Request, body: str, proven: bool = False
+    *,
+    actor: Principal,
+    request: Request,
+    body: str,
+    proven: bool = False,
+    attachment: UploadedFile | None = None,
 ) -> RequestEvent:
-    """A message from the requester or from an agent (the other side is told)."""
-    if not body.strip():
-        raise ValidationError({"body": "Écrivez votre message."})
+    """A message from the requester or from an agent (the other side is told), with at most
+    one file, checked like the form's files."""
     by_requester = may_act_as_requester(actor, request, proven)
     if not by_requester:
         require(actor, "procedures.process", request)
+    if not body.strip():
+        raise ValidationError({"body": "Écrivez votre message."})
+    checked = _checked_file(attachment)
     event = _event(
         request, actor, kind=EventKind.MESSAGE, body=body.strip()[:5000], by_requester=by_requester
     )
-    _audit(actor, "procedures.request_message", request, by_requester=by_requester)
+    files = []
+    if attachment is not None and checked is not None:
+        files.append(_store(request, attachment, checked, event=event).original_name)
+    _audit(actor, "procedures.request_message", request, by_requester=by_requester, files=files)
     if not by_requester:
         _notify(event)
     return event
 
 
 @transaction.atomic
-def request_note(*, actor: User, request: Request, body: str) -> RequestEvent:
-    """An internal note, seen by agents only."""
+def request_note(
+    *, actor: User, request: Request, body: str, attachment: UploadedFile | None = None
+) -> RequestEvent:
+    """An internal note, seen by agents only (its file too)."""
     require(actor, "procedures.process", request)
     if not body.strip():
         raise ValidationError({"body": "Écrivez la note."})
+    checked = _checked_file(attachment)
     event = _event(request, actor, kind=EventKind.NOTE, body=body.strip()[:5000])
-    _audit(actor, "procedures.request_note", request)
+    files = []
+    if attachment is not None and checked is not None:
+        files.append(_store(request, attachment, checked, event=event).original_name)
+    _audit(actor, "procedures.request_note", request, files=files)
     return event
 
 

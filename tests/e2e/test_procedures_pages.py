@@ -84,6 +84,23 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     number = re.search(r"DM-[A-Z0-9]{4}-[A-Z0-9]{4}", citizen.url).group(0)
     assert "Envoyée" in citizen.content()
     check_page(citizen, report, "request sent")
+    # A message with a file: a renamed non-image is refused and the typed text stays.
+    from territoire.procedures.testing import PNG
+
+    type_into(citizen, "#id_body", "Voici une photo du trou.")
+    citizen.set_input_files(
+        "#id_attachment", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"<a>"}]
+    )
+    press(citizen, "form:has(#id_body) button[type=submit]")
+    assert citizen.locator(".error-summary").is_visible()
+    assert "pas accepté" in citizen.content()
+    assert citizen.input_value("#id_body") == "Voici une photo du trou."
+    check_page(citizen, report, "request message, refused file")
+    citizen.set_input_files(
+        "#id_attachment", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    press(citizen, "form:has(#id_body) button[type=submit]")
+    assert "photo.png" in citizen.locator(".timeline").inner_text()
 
     agent_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     prepare_context(agent_context)
@@ -92,7 +109,15 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     agent.goto(f"{base}/demarches/guichet/")
     check_page(agent, report, "queue")
     press(agent, f"a[href$='/guichet/{number}/']")
+    assert "photo.png" in agent.locator(".timeline").inner_text()
     check_page(agent, report, "agent request file")
+    type_into(agent, "form:has(input[value=note]) textarea", "Vu sur place, trou profond.")
+    agent.set_input_files(
+        "form:has(input[value=note]) input[type=file]",
+        files=[{"name": "constat.png", "mimeType": "image/png", "buffer": PNG}],
+    )
+    press(agent, "form:has(input[value=note]) button[type=submit]")
+    assert "constat.png" in agent.locator(".timeline").inner_text()
     agent.select_option("#id_status", "refused")
     press(agent, "form:has(#id_status) button[type=submit]")
     assert agent.locator(".error-summary").is_visible()
@@ -119,12 +144,25 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     agent.goto(f"{base}/demarches/catalogue/{road.pk}/")
     press(agent, "form:has(#id_label) button[type=submit]")
     check_page(agent, report, "form builder, errors")
+    agent.goto(f"{base}/demarches/catalogue/{road.pk}/courriels/")
+    check_page(agent, report, "e-mail texts")
+    agent.fill("#id_accepted", "")
+    type_into(agent, "#id_accepted", "Accord pour {numero} {inconnu}")
+    press(agent, "button[value=save]")
+    assert agent.locator(".error-summary").is_visible()
+    check_page(agent, report, "e-mail texts, errors")
+    agent.fill("#id_accepted", "")
+    type_into(agent, "#id_accepted", "Accord pour {numero}.")
+    press(agent, "button[value=preview]")
+    assert "Accord pour DM-7K4P-Q9XA." in agent.locator("#apercu + p + dl").inner_text()
+    check_page(agent, report, "e-mail texts, preview")
     agent.goto(f"{base}/aide/gestion/nouvelle/")
     press(agent, "main form.form button[type=submit]")
     check_page(agent, report, "new entry, errors")
 
     citizen.goto(f"{base}/demarches/demande/{number}/")
     assert "Acceptée" in citizen.content() and "semaine prochaine" in citizen.content()
+    assert "constat.png" not in citizen.content() and "trou profond" not in citizen.content()
     check_page(citizen, report, "request accepted")
     citizen.goto(f"{base}/demarches/mes-demandes/")
     check_page(citizen, report, "my requests, with requests")
@@ -139,4 +177,69 @@ def test_request_life_keyboard_only_and_pages_accessible(demo, live_server, brow
     type_into(anonymous, "#id_email", "habitant@demo.territoire.fr")
     press(anonymous, "main form button[type=submit]")
     check_page(anonymous, report, "track, not found")
+    report.assert_clean()
+
+
+def test_conditional_fields_hidden_by_script_keyboard_and_without_script(live_server, browser):
+    """Same-page conditions: with the script, the conditional field is hidden, appears when
+    the answer is chosen from the keyboard (focus stays on the list, a live region says so)
+    and hides again, its typed value not sent; without the script it stays visible with its
+    help text."""
+    from django.core.management import call_command
+
+    from territoire.core.models import Commune, Role
+    from territoire.core.testing import TEST_PASSWORD, person_with_role
+    from territoire.procedures.models import Request
+    from territoire.procedures.testing import make_procedure
+
+    call_command("load_territory", verbosity=0, stdout=io.StringIO())
+    arras = Commune.objects.get(insee_code="62041")
+    procedure = make_procedure(arras)
+    person_with_role(Role.CITIZEN, arras, email="habitant@exemple.fr")
+    base = live_server.url
+    report = Report(label="Procedures conditional fields")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    prepare_context(context)
+    page = context.new_page()
+    login(page, base, "habitant@exemple.fr", TEST_PASSWORD)
+    page.goto(f"{base}/demarches/{procedure.pk}/")
+    press(page, "main form button[type=submit]")
+    assert "/page-1/" in page.url
+    height = page.locator("#id_precision")
+    assert height.is_hidden() and height.is_disabled()
+    check_page(page, report, "request page with a hidden conditional field")
+    page.focus("#id_objet")
+    page.keyboard.press("ArrowDown")  # Terrasse
+    page.keyboard.press("ArrowDown")  # Échafaudage
+    assert page.input_value("#id_objet") == "Échafaudage"
+    assert height.is_visible() and height.is_enabled()
+    assert page.evaluate("document.activeElement.id") == "id_objet"
+    assert "Hauteur de l'échafaudage" in page.locator("#conditions-status").inner_text()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_precision"
+    page.keyboard.type("12")
+    check_page(page, report, "request page with the conditional field shown")
+    page.focus("#id_objet")
+    page.keyboard.press("ArrowUp")  # Terrasse
+    assert height.is_hidden()
+    assert "masquée" in page.locator("#conditions-status").inner_text()
+    type_into(page, "#id_debut", "01062026")
+    type_into(page, "#id_adresse", "1 place des Héros, Arras")
+    type_into(page, "#id_vehicules__0__immatriculation", "AB-123-CD")
+    press(page, "button[value=next]")
+    assert "/page-2/" in page.url, page.locator(".error-summary").all_inner_texts()
+    req = Request.objects.get(procedure=procedure)
+    assert req.data["objet"] == "Terrasse" and req.data["precision"] is None
+
+    no_script = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", java_script_enabled=False
+    )
+    plain = no_script.new_page()
+    login(plain, base, "habitant@exemple.fr", TEST_PASSWORD)
+    plain.goto(f"{base}/demarches/demande/{req.tracking_number}/page-1/")
+    assert plain.locator("#id_precision").is_visible()
+    assert "À remplir seulement si" in plain.locator("#id_precision_help").inner_text()
+    context.close()
+    no_script.close()
     report.assert_clean()

@@ -18,7 +18,8 @@ def test_demo_commands_are_idempotent(communes):
     for _ in range(2):
         call_command("seed_knowledge_demo", stdout=out)
         call_command("seed_procedures_demo", stdout=out)
-    assert Procedure.objects.filter(status=ProcedureStatus.PUBLISHED).count() == 4
+    assert Procedure.objects.filter(status=ProcedureStatus.PUBLISHED).count() == 5
+    assert Procedure.objects.get(title="Demande de composteur individuel").routing == "commune"
     assert Request.objects.count() == 3
     assert Entry.objects.filter(procedures__isnull=False).distinct().count() == 4
     assert Entry.objects.filter(commune__isnull=True).count() == 12

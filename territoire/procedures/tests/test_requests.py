@@ -153,6 +153,24 @@ def test_condition_waives_hidden_required_field(procedure, citizen):
     assert response.status_code == 302
 
 
+def test_answer_of_unmet_condition_not_kept_and_field_marked_for_script(procedure, citizen):
+    me = logged_in_client(citizen)
+    req = start(me, procedure)
+    url = f"/demarches/demande/{req.tracking_number}/page-1/"
+    body = me.get(url).content.decode()
+    # Visible without the script, with its condition in the help text and for the script.
+    assert 'data-show-if="objet"' in body and 'data-show-if-value="Échafaudage"' in body
+    assert "À remplir seulement si « Objet de l&#x27;occupation » vaut" in body
+    assert "js/procedures-conditions.js" in body and 'aria-live="polite"' in body
+    # Typed, then the person chose another object: the height is not kept.
+    assert me.post(url, {**PAGE1, "precision": "12"}).status_code == 302
+    req.refresh_from_db()
+    assert req.data["objet"] == "Terrasse" and req.data["precision"] is None
+    assert me.post(url, {**PAGE1, "objet": "Échafaudage", "precision": "12"}).status_code == 302
+    req.refresh_from_db()
+    assert req.data["precision"] == "12"
+
+
 def test_add_row_in_repeatable_group_keeps_values(procedure, citizen):
     me = logged_in_client(citizen)
     req = start(me, procedure)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from territoire.core.models import Commune, User
 from territoire.knowledge.models import Entry
 from territoire.procedures import services, workflow
-from territoire.procedures.models import Procedure, RequestStatus
+from territoire.procedures.models import Procedure, Request, RequestStatus, Routing
 
 ADMIN = "admin.cua@demo.territoire.fr"
 ARRAS_AGENT = "agent.arras@demo.territoire.fr"
@@ -146,7 +146,41 @@ DEMO: list[tuple[str | None, str, str, str, bool, int, str, list[tuple[str, list
         ],
         "Obtenir un ordinateur reconditionné",
     ),
+    (
+        None,
+        "Demande de composteur individuel",
+        "Un composteur de jardin, remis par la mairie de votre commune.",
+        "Déchets",
+        False,
+        30,
+        "",
+        [
+            (
+                "Votre demande",
+                [
+                    _field(
+                        "commune",
+                        "Votre commune",
+                        "commune",
+                        True,
+                        help="La mairie de cette commune traite la demande.",
+                    ),
+                    _field("adresse", "Adresse de livraison", "address", True),
+                    _field(
+                        "volume",
+                        "Volume",
+                        "choice",
+                        True,
+                        choices=["300 litres", "600 litres"],
+                    ),
+                ],
+            )
+        ],
+        "",
+    ),
 ]
+# CUA-wide procedures whose requests go to the commune chosen in the form.
+ROUTED_TO_COMMUNE = {"Demande de composteur individuel"}
 
 
 class Command(BaseCommand):
@@ -175,7 +209,8 @@ class Command(BaseCommand):
                     delay_days=delay,
                     documents_needed=docs,
                     who_can_ask="Toute personne habitant ou travaillant dans la CUA.",
-                    knowledge_entries=list(Entry.objects.filter(title=faq)),
+                    knowledge_entries=list(Entry.objects.filter(title=faq)) if faq else [],
+                    routing=Routing.COMMUNE if title in ROUTED_TO_COMMUNE else Routing.CUA,
                 ),
             )
             for index, (page_title, fields) in enumerate(pages):
@@ -206,7 +241,7 @@ class Command(BaseCommand):
                     )
             services.procedure_set_status(actor=actor, procedure=procedure, status="published")
             created += 1
-        if created:
+        if created and not Request.objects.filter(procedure__title=DEMO[0][1]).exists():
             self._requests(resident, agent)
         self.stdout.write(f"Procedures demo: {created} procedures created.")
 
