@@ -16,15 +16,18 @@ from territoire.rights.catalogue import BENEFITS, BENEFITS_BY_CODE, CSS, Benefit
 from territoire.rights.situation import (
     CURRENT_BENEFITS,
     FAMILY_PAST_ZERO,
+    FISCAL_YEARS_BACK,
     HISTORY_MONTHS,
     INCAPACITY_RATES,
     INDIVIDUAL_PAST_ZERO,
     RESOURCES,
     Person,
     Situation,
+    foyer_yearly_amounts,
     full_history,
     months_before,
     to_openfisca,
+    yearly_amount,
 )
 
 _LOCK = threading.Lock()
@@ -176,15 +179,24 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
     )
     sim.set_input("enceinte", period, np.array([p.pregnant for p in people]))
     sim.set_input("scolarite", period, enum("scolarite", [p.school.value for p in people]))
-    for kind, (net, taxable) in RESOURCES.items():
+    years = [str(int(period[:4]) - back) for back in FISCAL_YEARS_BACK]
+    for kind, target in RESOURCES.items():
         history = np.array(
             [full_history(p.resources.get(kind, ())) for p in people], dtype=np.float32
         ).reshape(n, HISTORY_MONTHS)
         for j, month in enumerate([period, *past]):
             column = history[:, max(j - 1, 0)]
-            sim.set_input(net, month, column)
-            if taxable:
-                sim.set_input(taxable, month, column)
+            for variable in target.monthly:
+                sim.set_input(variable, month, column)
+        if target.yearly:
+            yearly = np.array([yearly_amount(p, kind) for p in people], dtype=np.int32)
+            for year in years:
+                sim.set_input(target.yearly, year, yearly)
+    foyer_boxes = [foyer_yearly_amounts(s) for s in situations]
+    for box in foyer_boxes[0] if foyer_boxes else ():
+        column = np.array([boxes[box] for boxes in foyer_boxes], dtype=np.int32)
+        for year in years:
+            sim.set_input(box, year, column)
     first = np.array(first_adult)
     for variable in INDIVIDUAL_PAST_ZERO:
         declared = np.array(
@@ -209,7 +221,7 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
     if any(income is not None for income in incomes):
         if any(income is None for income in incomes):
             raise ValueError("A batch mixes households with and without reference income.")
-        for offset in (1, 2, 3):
+        for offset in FISCAL_YEARS_BACK:
             sim.set_input("rfr", str(int(period[:4]) - offset), np.array(incomes, dtype=float))
     depcom = np.array([s.depcom for s in situations])
     for month in [period, *past[:12]]:

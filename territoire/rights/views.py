@@ -102,7 +102,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
                 before.get(key) != values.get(key) for key in ("adults", "children")
             ):
                 # Later pages ask one question per person: they must be answered again.
-                for later_step in ("enfants", "situation", "ressources"):
+                for later_step in ("enfants", "situation", "ressources", "autres-revenus"):
                     answers.pop(later_step, None)
             answers[slug] = values
             request.session[SESSION_KEY] = answers

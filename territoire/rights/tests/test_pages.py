@@ -26,6 +26,7 @@ def answer_everything(client, arras, *, salary="0"):
         ("situation", {"a1_activity": "actif"}),
         ("logement", {"commune": arras.insee_code, "housing": "locataire_vide", "rent": "500"}),
         ("ressources", {f"a1_salary_m{m}": salary for m in (1, 2, 3)} | {"a1_salary_avg": salary}),
+        ("autres-revenus", {}),
         ("aides", {}),
     ]
     for slug, data in steps:
@@ -253,3 +254,16 @@ def test_local_aids_and_saved_simulations_are_isolated(arras, beaurains):
             )
         ],
     )
+
+
+def test_other_income_step_keeps_typing_on_error(client, arras):
+    answer_everything(client, arras)
+    url = reverse("rights:step", args=["autres-revenus"])
+    response = client.post(url, {"a1_micro_last3": "1 500", "a1_rental": "200"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Le formulaire contient" in page and 'value="200"' in page
+    response = client.post(url, {"a1_micro_kind": "micro_services", "a1_micro_last3": "1500"})
+    assert response.status_code == 302
+    result = client.get(reverse("rights:result")).content.decode()
+    assert "Prime d" in result
