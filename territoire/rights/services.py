@@ -44,6 +44,8 @@ register_actions(
         "rights.household_view": "Foyer repéré consulté",
         "rights.detection_update": "Suivi d'un droit non réclamé",
         "rights.purge": "Données de repérage expirées supprimées",
+        "rights.detections_export": "Droits non réclamés exportés (CSV)",
+        "rights.stats_export": "Statistiques du non-recours exportées (CSV)",
     }
 )
 
@@ -282,6 +284,20 @@ def household_view_record(*, actor: User, household: PooledHousehold) -> None:
     require(actor, "rights.advise", household)
     audit_record(
         actor=actor, action="rights.household_view", obj=household, commune=household.commune_id
+    )
+
+
+@transaction.atomic
+def export_record(*, actor: User, action: str, rows: int, filters: dict[str, str]) -> None:
+    """Every export (detections of the adviser's communes, statistics) is in the audit log,
+    with its filters and how many lines left the platform."""
+    if action not in ("rights.detections_export", "rights.stats_export"):
+        raise ValueError(action)
+    audit_record(
+        actor=actor,
+        action=action,
+        changes={"lignes": rows, **{k: v for k, v in filters.items() if v}},
+        object_repr=f"{rows} ligne(s)",
     )
 
 

@@ -267,3 +267,56 @@ def test_other_income_step_keeps_typing_on_error(client, arras):
     assert response.status_code == 302
     result = client.get(reverse("rights:result")).content.decode()
     assert "Prime d" in result
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(text.splitlines(), delimiter=";"))
+
+
+def test_detections_csv_is_scoped_pseudonymous_guarded_and_audited(imported, arras, beaurains):
+    adviser = person_with_role(Role.AGENT, arras, module="rights")
+    client = logged_in_client(adviser)
+    mine = Detection.objects.filter(commune=arras, benefit="rsa").get()
+    other = Detection.objects.filter(commune=beaurains).first()
+    assert other is not None
+    # A commune name typed like a formula stays text in the spreadsheet.
+    type(arras).objects.filter(pk=arras.pk).update(name="=HYPERLINK(1)")
+    url = reverse("rights:detections_csv")
+    with audit_entries_added(expected=1) as added:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = _csv(response)
+    assert rows[0][0] == "foyer (pseudonyme)"
+    pseudonyms = {row[0] for row in rows[1:]}
+    assert mine.household.pseudonym in pseudonyms
+    assert other.household.pseudonym not in pseudonyms
+    assert "A1" not in pseudonyms  # the partner's id never leaves (it is not even kept)
+    rsa_row = next(row for row in rows[1:] if row[3] == "Revenu de solidarité active (RSA)")
+    assert rsa_row[1] == "'=HYPERLINK(1)" and rsa_row[5] == "repéré"
+    assert rsa_row[4] == f"{mine.monthly_amount:.2f}".replace(".", ",")
+    assert added[0].action == "rights.detections_export"
+    assert added[0].changes["lignes"] == len(rows) - 1
+    # The list's filters apply to the export.
+    only_css = _csv(client.get(url, {"aide": "css"}))
+    assert {row[3] for row in only_css[1:]} <= {"Complémentaire santé solidaire (CSS)"}
+    assert len(only_css) < len(rows)
+    assert_commune_isolation(client, lists=[(url, other.household.pseudonym)])
+    citizen = logged_in_client(person_with_role(Role.CITIZEN))
+    assert citizen.get(url).status_code == 403
+
+
+def test_stats_csv_has_the_page_tables_and_is_audited(imported, arras):
+    admin, client, _ = imported
+    with audit_entries_added(expected=1) as added:
+        response = client.get(reverse("rights:stats_csv"))
+    rows = _csv(response)
+    assert rows[0][0] == "tableau"
+    assert {"par aide", "par commune"} <= {row[0] for row in rows[1:]}
+    assert any(row[:2] == ["par commune", "Arras"] for row in rows)
+    assert added[0].action == "rights.stats_export"
+    citizen = logged_in_client(person_with_role(Role.CITIZEN))
+    assert citizen.get(reverse("rights:stats_csv")).status_code == 403
