@@ -12,7 +12,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -402,7 +408,9 @@ def detections(request: HttpRequest) -> HttpResponse:
     require(request.user, "rights.advise")
     filters = _detection_filters(request)
     benefit, status = request.GET.get("aide", ""), request.GET.get("suivi", "")
-    qs = selectors.detections_for(request.user, **filters)
+    qs = selectors.detections_for(
+        request.user, benefit=filters["benefit"], status=filters["status"]
+    )
     page = paginate(request, qs, per_page=50)
     return render(
         request,
@@ -515,14 +523,14 @@ DETECTIONS_HEADER = [
 
 
 @login_required
-def detections_csv(request: HttpRequest) -> HttpResponse:
+def detections_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The adviser's list as CSV: only their communes' households, by pseudonym (never the
     partner's id, which is not kept), with the list's filters. Audited."""
     require(request.user, "rights.advise")
     filters = _detection_filters(request)
-    qs = selectors.detections_for(request.user, **filters).select_related(
-        "household__pooled_import"
-    )
+    qs = selectors.detections_for(
+        request.user, benefit=filters["benefit"], status=filters["status"]
+    ).select_related("household__pooled_import")
     labels = _benefit_labels()
     rows = [DETECTIONS_HEADER]
     for d in qs.iterator(chunk_size=2000):
@@ -552,7 +560,7 @@ def detections_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def stats_csv(request: HttpRequest) -> HttpResponse:
+def stats_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The statistics page's three tables in one CSV (a "tableau" column tells which)."""
     require(request.user, "rights.view_stats")
     figures = selectors.non_take_up_stats(request.user)
