@@ -545,7 +545,9 @@ def detections_csv(request: HttpRequest) -> StreamingHttpResponse:
                 timezone.localtime(d.status_changed_at).strftime("%d/%m/%Y")
                 if d.status_changed_at
                 else "",
-                d.household.pooled_import.get_partner_display(),
+                d.household.get_partner_display()
+                if d.household.partner
+                else d.household.pooled_import.get_partner_display(),
                 d.household.pooled_import.period,
                 timezone.localtime(d.created_at).strftime("%d/%m/%Y"),
             ]

@@ -320,3 +320,51 @@ def test_stats_csv_has_the_page_tables_and_is_audited(imported, arras):
     assert added[0].action == "rights.stats_export"
     citizen = logged_in_client(person_with_role(Role.CITIZEN))
     assert citizen.get(reverse("rights:stats_csv")).status_code == 403
+
+
+def test_import_with_per_adult_incomes_and_line_partner(arras):
+    """A file in the new form: no household income columns, per-adult incomes, the partner
+    and legal basis of some lines in their own columns (the form's for the others)."""
+    from territoire.rights.pooled import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    rows = [
+        household_row("P1", arras.insee_code, naissances_adultes="1980-01-01|1982-01-01")
+        | {"activite_adulte1_m1": "900", "activite_adulte2_m1": "700"},
+        household_row("P2", arras.insee_code)
+        | {"partenaire": "msa", "base_legale": "Convention MSA", "retraite_adulte1": "800"},
+        household_row("P3", arras.insee_code) | {"partenaire": "banque"},
+        household_row("P4", arras.insee_code) | {"chomage_adulte2": "400"},
+    ]
+    content = "\n".join(
+        [";".join(columns), *(";".join(r.get(c, "") for c in columns) for r in rows)]
+    ).encode()
+    record = services.pooled_import(
+        actor=cua_admin(), partner="caf", legal_basis="Art. 133 loi 3DS", period="2026-10",
+        content=content, scan=False,
+    )  # fmt: skip
+    assert (record.lines_ok, record.lines_rejected) == (2, 2)
+    assert [entry["line"] for entry in record.report] == [4, 5]
+    assert "partenaire" in record.report[0]["errors"][0]
+    assert "n'a qu'un adulte" in record.report[1]["errors"][0]
+    couple, pensioner = PooledHousehold.objects.order_by("pk")
+    assert (couple.partner, couple.legal_basis) == ("caf", "Art. 133 loi 3DS")
+    assert (pensioner.partner, pensioner.legal_basis) == ("msa", "Convention MSA")
+    adults = couple.situation["adults"]
+    assert adults[0]["resources"]["salary"][0] == 900
+    assert adults[1]["resources"]["salary"][0] == 700
+    assert pensioner.situation["adults"][0]["resources"]["pension"][0] == 800
+
+
+def test_import_without_any_income_columns_is_refused(arras):
+    from django.core.exceptions import ValidationError
+
+    from territoire.rights.pooled import REQUIRED_COLUMNS
+
+    content = (";".join(REQUIRED_COLUMNS) + "\n").encode()
+    with pytest.raises(ValidationError) as exc:
+        services.pooled_import(
+            actor=cua_admin(), partner="caf", legal_basis="X", period="2026-10",
+            content=content, scan=False,
+        )  # fmt: skip
+    assert "activite_m1" in str(exc.value)
