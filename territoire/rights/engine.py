@@ -42,6 +42,32 @@ def tax_benefit_system() -> Any:
         return FranceTaxBenefitSystem()
 
 
+def warm_up(period: str | None = None) -> dict[str, float]:
+    """Build the tax-benefit system and run one simulation of a reference household (the
+    first simulation of a process also fills OpenFisca's parameter and formula caches).
+    Called by config/wsgi.py when ``RIGHTS_WARM_UP`` is set. Returns the seconds taken."""
+    import logging
+    import time
+    from datetime import date
+
+    from territoire.rights.situation import Activity, Housing
+
+    started = time.perf_counter()
+    tax_benefit_system()
+    built = time.perf_counter()
+    reference = Situation(
+        (Person(date(1990, 5, 1), Activity.WORKING, resources={"salary": (900.0,) * 12}),),
+        (Person(date(2016, 3, 1)),),
+        housing=Housing.TENANT,
+        rent=500.0,
+    )
+    simulate(reference, period or f"{date.today():%Y-%m}")
+    done = time.perf_counter()
+    timings = {"system": round(built - started, 2), "first_simulation": round(done - built, 2)}
+    logging.getLogger(__name__).info("OpenFisca-France warmed up: %s", timings)
+    return timings
+
+
 def variable_period(benefit: Benefit, period: str) -> str:
     return period[:4] if benefit.period == "year" else period
 

@@ -280,3 +280,26 @@ def test_resource_inputs_exist_in_installed_openfisca():
         if target.yearly_foyer:
             assert variables[target.yearly_foyer].entity.key == "foyer_fiscal", kind
             assert variables[target.yearly_foyer].definition_period == "year", kind
+
+
+def test_warm_up_builds_the_system_and_simulates():
+    timings = engine.warm_up(PERIOD)
+    assert set(timings) == {"system", "first_simulation"}
+    assert engine.tax_benefit_system.cache_info().currsize == 1
+
+
+def test_web_worker_warms_up_only_when_asked(monkeypatch, settings):
+    """config/wsgi.py (imported by web workers only) warms up when RIGHTS_WARM_UP is set:
+    off by default (tests, development), on in production settings."""
+    import importlib
+
+    import config.wsgi
+
+    calls = []
+    monkeypatch.setattr(engine, "warm_up", lambda *a, **kw: calls.append(1))
+    settings.RIGHTS_WARM_UP = False
+    importlib.reload(config.wsgi)
+    assert calls == []
+    settings.RIGHTS_WARM_UP = True
+    importlib.reload(config.wsgi)
+    assert calls == [1]
