@@ -11,6 +11,7 @@ from datetime import date
 from territoire.rights.situation import (
     CURRENT_BENEFITS,
     INCAPACITY_RATES,
+    MICRO_KINDS,
     Activity,
     Housing,
     Person,
@@ -46,9 +47,18 @@ def adult_columns(adult: int) -> list[str]:
 
 
 PER_ADULT_COLUMNS = adult_columns(1) + adult_columns(2)
+# Optional per-adult monthly amounts (12-month averages) of other income → situation kinds.
+OTHER_INCOME_COLUMNS = {
+    "ca_micro_vente": "micro_sales",
+    "ca_micro_services": "micro_services",
+    "ca_micro_liberal": "micro_liberal",
+    "revenus_locatifs": "rental",
+    "revenus_capital": "capital",
+}
+OTHER_COLUMNS = [f"{prefix}_adulte{adult}" for adult in (1, 2) for prefix in OTHER_INCOME_COLUMNS]
 # Optional columns: per-adult incomes, and the partner and legal basis of the line's exchange
 # (when empty or absent, those given in the import form).
-OPTIONAL_COLUMNS = [*PER_ADULT_COLUMNS, "partenaire", "base_legale"]
+OPTIONAL_COLUMNS = [*PER_ADULT_COLUMNS, *OTHER_COLUMNS, "partenaire", "base_legale"]
 # A file with the per-adult columns may leave out the household income columns.
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in HOUSEHOLD_INCOME_COLUMNS]
 PARTNER_CODES = ("caf", "cpam", "france_travail", "msa", "departement")  # models.Partner
@@ -78,6 +88,11 @@ COLUMN_HELP = {
     "chaque adulte",
     "retraite_adulte1, retraite_adulte2": "Facultatif : pension de retraite nette mensuelle "
     "de chaque adulte",
+    "ca_micro_vente_adulte1 … ca_micro_liberal_adulte2": "Facultatif : chiffre d'affaires "
+    "mensuel moyen (12 derniers mois) de micro-entrepreneur de chaque adulte, par activité : "
+    "vente, services, libéral",
+    "revenus_locatifs_adulte1, revenus_capital_adulte1 (et adulte2)": "Facultatif : revenus "
+    "locatifs nets et revenus de placements mensuels moyens de chaque adulte",
     "partenaire": "Facultatif : organisme qui transmet la ligne ("
     + ", ".join(PARTNER_CODES)
     + ") ; vide : celui choisi à l'import",
@@ -138,8 +153,10 @@ def _dates(raw: str, column: str, errors: list[str]) -> list[date]:
     return out
 
 
-def _activity(activity: tuple[float, ...], unemployment: float, pension: float) -> Activity:
-    if activity[0] > 0:
+def _activity(
+    activity: tuple[float, ...], unemployment: float, pension: float, micro: bool = False
+) -> Activity:
+    if activity[0] > 0 or micro:
         return Activity.WORKING
     if unemployment > 0:
         return Activity.UNEMPLOYED
@@ -214,6 +231,14 @@ def parse_line(
             _amount(row, "retraite", errors),
         )
         incomes = [household, ((0.0,) * 12, 0.0, 0.0)]
+    other: list[dict[str, tuple[float, ...]]] = [{}, {}]
+    for adult in (1, 2):
+        for prefix, kind in OTHER_INCOME_COLUMNS.items():
+            monthly = _amount(row, f"{prefix}_adulte{adult}", errors)
+            if monthly:
+                other[adult - 1][kind] = (monthly,) * 12
+    if other[1] and len(adults) < 2:
+        errors.append("autres revenus de l'adulte 2 : la ligne n'a qu'un adulte.")
     paid: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in (row.get("prestations") or "").split("|"))):
         code, _, amount = part.partition(":")
@@ -230,23 +255,28 @@ def parse_line(
             "salary": activity,
             "unemployment": (unemployment,) * 12,
             "pension": (pension,) * 12,
+            **other[i],
         }
         if i == 0:
             resources["alimony"] = (alimony,) * 12
             people.append(
                 Person(
                     birth_date=born,
-                    activity=_activity(activity, unemployment, pension),
+                    activity=_activity(
+                        activity, unemployment, pension, any(k in MICRO_KINDS for k in other[i])
+                    ),
                     disabled=bool(incapacity),
                     incapacity=incapacity,
                     resources=resources,
                 )
             )
-        elif any(activity) or unemployment or pension:
+        elif any(activity) or unemployment or pension or other[i]:
             people.append(
                 Person(
                     birth_date=born,
-                    activity=_activity(activity, unemployment, pension),
+                    activity=_activity(
+                        activity, unemployment, pension, any(k in MICRO_KINDS for k in other[i])
+                    ),
                     resources=resources,
                 )
             )

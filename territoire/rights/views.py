@@ -45,9 +45,23 @@ from territoire.rights.local_aids import aid_matches
 from territoire.rights.models import Detection, Outcome, PooledHousehold, PooledImport
 from territoire.rights.pooled import COLUMN_HELP
 from territoire.rights.questionnaire import STEPS, active_steps, build_situation
-from territoire.rights.situation import situation_from_json
+from territoire.rights.situation import full_history, situation_from_json
 
 SESSION_KEY = "rights_answers"
+# Resource kinds as the household page names them (last month's amount is shown).
+INCOME_LABELS = {
+    "salary": "revenus d'activité",
+    "unemployment": "chômage",
+    "pension": "retraite",
+    "alimony": "pension alimentaire",
+    "micro_sales": "chiffre d'affaires de micro-entreprise (vente)",
+    "micro_services": "chiffre d'affaires de micro-entreprise (services)",
+    "micro_liberal": "chiffre d'affaires de micro-entreprise (libéral)",
+    "bic_profit": "bénéfice BIC (douzième)",
+    "bnc_profit": "bénéfice BNC (douzième)",
+    "rental": "revenus locatifs",
+    "capital": "revenus de placements",
+}
 STEP_TITLES = dict(STEPS)
 
 
@@ -442,6 +456,14 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     services.household_view_record(actor=person(request), household=found)
     situation = situation_from_json(found.situation)
+    incomes = [
+        [
+            (label, full_history(adult.resources.get(kind, ()))[0])
+            for kind, label in INCOME_LABELS.items()
+            if any(adult.resources.get(kind, ()))
+        ]
+        for adult in situation.adults
+    ]
     return render(
         request,
         "rights/household.html",
@@ -449,6 +471,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
             "household": found,
             "situation": situation,
             "housing_label": HOUSING_LABELS[situation.housing],
+            "incomes": incomes,
             "detections": found.detections.all(),
             "labels": _benefit_labels(),
             "form": FollowUpForm(),

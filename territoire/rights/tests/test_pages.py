@@ -332,7 +332,8 @@ def test_import_with_per_adult_incomes_and_line_partner(arras):
         household_row("P1", arras.insee_code, naissances_adultes="1980-01-01|1982-01-01")
         | {"activite_adulte1_m1": "900", "activite_adulte2_m1": "700"},
         household_row("P2", arras.insee_code)
-        | {"partenaire": "msa", "base_legale": "Convention MSA", "retraite_adulte1": "800"},
+        | {"partenaire": "msa", "base_legale": "Convention MSA", "retraite_adulte1": "800"}
+        | {"revenus_locatifs_adulte1": "150"},
         household_row("P3", arras.insee_code) | {"partenaire": "banque"},
         household_row("P4", arras.insee_code) | {"chomage_adulte2": "400"},
     ]
@@ -354,6 +355,13 @@ def test_import_with_per_adult_incomes_and_line_partner(arras):
     assert adults[0]["resources"]["salary"][0] == 900
     assert adults[1]["resources"]["salary"][0] == 700
     assert pensioner.situation["adults"][0]["resources"]["pension"][0] == 800
+    assert pensioner.situation["adults"][0]["resources"]["rental"][0] == 150
+    # The adviser sees each adult's incomes on the household page.
+    adviser = logged_in_client(person_with_role(Role.AGENT, arras, module="rights"))
+    page = adviser.get(reverse("rights:household", args=[couple.pk])).content.decode()
+    assert "Adulte 1" in page and "900 €" in page and "Adulte 2" in page and "700 €" in page
+    page = adviser.get(reverse("rights:household", args=[pensioner.pk])).content.decode()
+    assert "MSA" in page and "Convention MSA" in page and "revenus locatifs 150 €" in page
 
 
 def test_import_without_any_income_columns_is_refused(arras):
@@ -368,3 +376,10 @@ def test_import_without_any_income_columns_is_refused(arras):
             content=content, scan=False,
         )  # fmt: skip
     assert "activite_m1" in str(exc.value)
+
+
+def test_household_page_names_every_resource_kind():
+    from territoire.rights.situation import RESOURCES
+    from territoire.rights.views import INCOME_LABELS
+
+    assert set(INCOME_LABELS) == set(RESOURCES)

@@ -115,3 +115,30 @@ def test_partner_codes_are_the_models():
     from territoire.rights.models import Partner
 
     assert set(PARTNER_CODES) == set(Partner.values)
+
+
+def test_other_income_columns():
+    line = parse_line(
+        row(ca_micro_services_adulte1="1500", revenus_locatifs_adulte2="200", activite_m1=""),
+        partner="caf",
+        key="k",
+        communes=COMMUNES,
+    )
+    first, second = line.situation.adults
+    assert first.resources["micro_services"] == (1500.0,) * 12
+    assert first.activity == "actif"  # a micro-entrepreneur works
+    assert second.resources["rental"] == (200.0,) * 12
+    assert "micro_services" not in second.resources
+    with pytest.raises(LineError) as exc:
+        parse_line(
+            row(naissances_adultes="1980-01-01", revenus_capital_adulte2="50"),
+            partner="caf",
+            key="k",
+            communes=COMMUNES,
+        )
+    assert any("n'a qu'un adulte" in error for error in exc.value.errors)
+    with pytest.raises(LineError) as exc:
+        parse_line(
+            row(ca_micro_vente_adulte1="beaucoup"), partner="caf", key="k", communes=COMMUNES
+        )
+    assert any("ca_micro_vente_adulte1" in error for error in exc.value.errors)
