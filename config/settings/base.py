@@ -176,6 +176,15 @@ PROD_HSTS_SUBDOMAINS = env_bool(
     "TERRITOIRE_HSTS_INCLUDE_SUBDOMAINS", False, "Production: HSTS includeSubDomains."
 )
 PROD_HSTS_PRELOAD = env_bool("TERRITOIRE_HSTS_PRELOAD", False, "Production: HSTS preload.")
+# Web workers only (config/wsgi.py), never manage.py or tests: OpenFisca-France loaded and one
+# simulation run before the first request, so the first citizen does not wait for it.
+RIGHTS_WARM_UP = False
+PROD_RIGHTS_WARM_UP = env_bool(
+    "TERRITOIRE_RIGHTS_WARM_UP",
+    True,
+    "Production: load OpenFisca-France when a web worker starts (a few seconds more at "
+    "start; the first simulation then answers as fast as the next ones).",
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -20,6 +20,7 @@ from territoire.rights.explain import explain
 from territoire.rights.situation import (
     CURRENT_BENEFITS,
     INCAPACITY_RATES,
+    RESOURCES,
     Activity,
     Housing,
     Person,
@@ -67,9 +68,13 @@ class PersonIn(Schema):
     work_restriction: bool = False
     pregnant: bool = False
     school: Literal[tuple(s.value for s in School)] = "inconnue"  # type: ignore[valid-type]
-    resources: dict[Literal["salary", "unemployment", "pension", "alimony"], list[Decimal]] = Field(
+    resources: dict[Literal[tuple(RESOURCES)], list[Decimal]] = Field(  # type: ignore[valid-type]
         default_factory=dict,
-        description="Montants nets mensuels, du mois dernier au plus ancien (12 au plus)",
+        description="Montants nets mensuels, du mois dernier au plus ancien (12 au plus). "
+        "salary, unemployment, pension, alimony : revenus nets ; micro_sales, "
+        "micro_services, micro_liberal : chiffre d'affaires de micro-entrepreneur "
+        "(vente, services, libéral) ; bic_profit, bnc_profit : bénéfice annuel du régime "
+        "réel divisé par 12 ; rental : revenus locatifs ; capital : revenus de placements",
     )
 
 

@@ -24,7 +24,9 @@ class RightsConfig(AppConfig):
                 retention={
                     "personal_life": "Composition du foyer, logement : 180 jours, puis effacée "
                     "par une tâche quotidienne ; non conservée sans l'accord coché.",
-                    "economic": "Ressources déclarées : 180 jours, comme la simulation.",
+                    "economic": "Ressources déclarées (salaires, chômage, retraite, revenus "
+                    "d'indépendant, revenus locatifs et de placements) : 180 jours, comme la "
+                    "simulation.",
                 },
                 recipients_internal=(
                     "Conseillers du CCAS de la commune, si la personne y a consenti."
@@ -47,7 +49,8 @@ class RightsConfig(AppConfig):
                     "identity": "Identifiant de foyer du partenaire : seule une empreinte "
                     "(hachage à clé) est gardée, 180 jours.",
                     "personal_life": "Composition du foyer, logement : 180 jours, puis effacés.",
-                    "economic": "Revenus d'activité et prestations : 180 jours, puis effacés.",
+                    "economic": "Revenus (activité par adulte, chômage, retraite, pension "
+                    "alimentaire) et prestations versées : 180 jours, puis effacés.",
                 },
                 recipients_internal="Conseillers habilités (droit rights.advise) de la commune.",
                 recipients_external="Organismes partenaires qui transmettent les fichiers.",

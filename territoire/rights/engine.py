@@ -16,15 +16,18 @@ from territoire.rights.catalogue import BENEFITS, BENEFITS_BY_CODE, CSS, Benefit
 from territoire.rights.situation import (
     CURRENT_BENEFITS,
     FAMILY_PAST_ZERO,
+    FISCAL_YEARS_BACK,
     HISTORY_MONTHS,
     INCAPACITY_RATES,
     INDIVIDUAL_PAST_ZERO,
     RESOURCES,
     Person,
     Situation,
+    foyer_yearly_amounts,
     full_history,
     months_before,
     to_openfisca,
+    yearly_amount,
 )
 
 _LOCK = threading.Lock()
@@ -37,6 +40,32 @@ def tax_benefit_system() -> Any:
         from openfisca_france import FranceTaxBenefitSystem
 
         return FranceTaxBenefitSystem()
+
+
+def warm_up(period: str | None = None) -> dict[str, float]:
+    """Build the tax-benefit system and run one simulation of a reference household (the
+    first simulation of a process also fills OpenFisca's parameter and formula caches).
+    Called by config/wsgi.py when ``RIGHTS_WARM_UP`` is set. Returns the seconds taken."""
+    import logging
+    import time
+    from datetime import date
+
+    from territoire.rights.situation import Activity, Housing
+
+    started = time.perf_counter()
+    tax_benefit_system()
+    built = time.perf_counter()
+    reference = Situation(
+        (Person(date(1990, 5, 1), Activity.WORKING, resources={"salary": (900.0,) * 12}),),
+        (Person(date(2016, 3, 1)),),
+        housing=Housing.TENANT,
+        rent=500.0,
+    )
+    simulate(reference, period or f"{date.today():%Y-%m}")
+    done = time.perf_counter()
+    timings = {"system": round(built - started, 2), "first_simulation": round(done - built, 2)}
+    logging.getLogger(__name__).info("OpenFisca-France warmed up: %s", timings)
+    return timings
 
 
 def variable_period(benefit: Benefit, period: str) -> str:
@@ -176,15 +205,24 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
     )
     sim.set_input("enceinte", period, np.array([p.pregnant for p in people]))
     sim.set_input("scolarite", period, enum("scolarite", [p.school.value for p in people]))
-    for kind, (net, taxable) in RESOURCES.items():
+    years = [str(int(period[:4]) - back) for back in FISCAL_YEARS_BACK]
+    for kind, target in RESOURCES.items():
         history = np.array(
             [full_history(p.resources.get(kind, ())) for p in people], dtype=np.float32
         ).reshape(n, HISTORY_MONTHS)
         for j, month in enumerate([period, *past]):
             column = history[:, max(j - 1, 0)]
-            sim.set_input(net, month, column)
-            if taxable:
-                sim.set_input(taxable, month, column)
+            for variable in target.monthly:
+                sim.set_input(variable, month, column)
+        if target.yearly:
+            yearly = np.array([yearly_amount(p, kind) for p in people], dtype=np.int32)
+            for year in years:
+                sim.set_input(target.yearly, year, yearly)
+    foyer_boxes = [foyer_yearly_amounts(s) for s in situations]
+    for box in foyer_boxes[0] if foyer_boxes else ():
+        column = np.array([boxes[box] for boxes in foyer_boxes], dtype=np.int32)
+        for year in years:
+            sim.set_input(box, year, column)
     first = np.array(first_adult)
     for variable in INDIVIDUAL_PAST_ZERO:
         declared = np.array(
@@ -209,7 +247,7 @@ def build_batch(situations: Sequence[Situation], period: str) -> tuple[Any, np.n
     if any(income is not None for income in incomes):
         if any(income is None for income in incomes):
             raise ValueError("A batch mixes households with and without reference income.")
-        for offset in (1, 2, 3):
+        for offset in FISCAL_YEARS_BACK:
             sim.set_input("rfr", str(int(period[:4]) - offset), np.array(incomes, dtype=float))
     depcom = np.array([s.depcom for s in situations])
     for month in [period, *past[:12]]:

@@ -61,12 +61,14 @@ INCAPACITY_CHOICES = [
 ]
 
 
-def _money(label: str, help_text: str = "", required: bool = False) -> forms.DecimalField:
+def _money(
+    label: str, help_text: str = "", required: bool = False, maximum: int = 100_000
+) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=required,
         min_value=Decimal(0),
-        max_value=Decimal(100000),
+        max_value=Decimal(maximum),
         decimal_places=2,
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
@@ -253,6 +255,70 @@ class ResourcesForm(StepForm):
         )
 
 
+MICRO_CHOICES = [
+    ("", "Je ne suis pas micro-entrepreneur"),
+    ("micro_sales", "Vente de marchandises, restauration ou hébergement"),
+    ("micro_services", "Prestations de services commerciales ou artisanales"),
+    ("micro_liberal", "Activité libérale (profession non commerciale)"),
+]
+
+
+class OtherIncomeForm(StepForm):
+    """Self-employment, rental and capital income (see situation.RESOURCES for where each
+    answer goes in OpenFisca)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for i in range(1, self.adult_count() + 1):
+            who = "Vous" if i == 1 else "Votre conjoint·e"
+            self.fields[f"a{i}_micro_kind"] = forms.ChoiceField(
+                label=f"{who} : activité de micro-entrepreneur (auto-entrepreneur)",
+                choices=MICRO_CHOICES,
+                required=False,
+                help_text="Le type d'activité déclaré à l'Urssaf.",
+            )
+            self.fields[f"a{i}_micro_last3"] = _money(
+                f"{who} : chiffre d'affaires des 3 derniers mois, au total, en euros",
+                "Le total déclaré à l'Urssaf pour ces 3 mois.",
+                maximum=1_000_000,
+            )
+            self.fields[f"a{i}_micro_before9"] = _money(
+                f"{who} : chiffre d'affaires des 9 mois d'avant, au total, en euros",
+                maximum=1_000_000,
+            )
+            self.fields[f"a{i}_bic_profit"] = _money(
+                f"{who} : bénéfice industriel ou commercial (BIC, régime réel) de l'an "
+                "dernier, en euros",
+                "Pour les entreprises individuelles hors micro-entreprise. Laissez vide si aucun.",
+                maximum=1_000_000,
+            )
+            self.fields[f"a{i}_bnc_profit"] = _money(
+                f"{who} : bénéfice non commercial (BNC, déclaration contrôlée) de l'an "
+                "dernier, en euros",
+                maximum=1_000_000,
+            )
+            self.fields[f"a{i}_rental"] = _money(
+                f"{who} : revenus locatifs par mois (loyers reçus moins les charges), en euros",
+                "Si vous louez un logement ou un terrain. Laissez vide si aucun.",
+            )
+            self.fields[f"a{i}_capital"] = _money(
+                f"{who} : revenus de placements par mois (intérêts, dividendes), en euros",
+                "Hors livret A et livrets non imposables.",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())
+        for i in range(1, self.adult_count() + 1):
+            turnover = data.get(f"a{i}_micro_last3") or data.get(f"a{i}_micro_before9")
+            if turnover and not data.get(f"a{i}_micro_kind"):
+                self.add_error(
+                    f"a{i}_micro_kind",
+                    "Choisissez le type d'activité de la micro-entreprise, ou effacez le "
+                    "chiffre d'affaires.",
+                )
+        return data
+
+
 class BenefitsForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -269,6 +335,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "situation": SituationForm,
     "logement": HousingForm,
     "ressources": ResourcesForm,
+    "autres-revenus": OtherIncomeForm,
     "aides": BenefitsForm,
 }
 

@@ -137,6 +137,13 @@ class PooledHousehold(TimeStampedModel):
     pseudonym = models.CharField(_("pseudonyme"), max_length=64, db_index=True)
     situation = models.JSONField()
     benefits_paid = models.JSONField(default=dict)  # code → monthly amount paid
+    # The line's own partner and legal basis (CSV columns), else the import form's.
+    partner = models.CharField(
+        _("partenaire"), max_length=20, choices=Partner.choices, blank=True, default=""
+    )
+    legal_basis = models.CharField(
+        _("base légale de l'échange"), max_length=300, blank=True, default=""
+    )
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from typing import Any
 
 from territoire.rights.situation import (
     CURRENT_BENEFITS,
+    MICRO_KINDS,
     Activity,
     Housing,
     Person,
@@ -22,6 +23,7 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("situation", "Votre situation"),
     ("logement", "Votre logement"),
     ("ressources", "Vos ressources"),
+    ("autres-revenus", "Vos autres revenus"),
     ("aides", "Les aides que vous recevez"),
 )
 STEP_SLUGS = [slug for slug, _ in STEPS]
@@ -42,6 +44,7 @@ def build_situation(answers: dict[str, Any]) -> Situation:
     adults_count = int(household["adults"])
     about = answers.get("situation", {})
     money = answers.get("ressources", {})
+    other = answers.get("autres-revenus", {})
     adults = []
     for i in range(1, adults_count + 1):
         salary = tuple(_num(money.get(f"a{i}_salary_m{m}")) for m in (1, 2, 3))
@@ -53,6 +56,17 @@ def build_situation(answers: dict[str, Any]) -> Situation:
         }
         if i == 1:
             resources["alimony"] = (_num(money.get("alimony")),) * 12
+        kind = other.get(f"a{i}_micro_kind") or ""
+        if kind in MICRO_KINDS:
+            # Totals declared to the Urssaf → monthly turnover (3 months, then 9).
+            last3 = _num(other.get(f"a{i}_micro_last3")) / 3
+            before9 = _num(other.get(f"a{i}_micro_before9")) / 9
+            resources[kind] = (last3,) * 3 + (before9,) * 9
+        for name in ("bic_profit", "bnc_profit"):
+            # A yearly profit: the same twelfth every month, i.e. the year in the tax box.
+            resources[name] = (_num(other.get(f"a{i}_{name}")) / 12,) * 12
+        for name in ("rental", "capital"):
+            resources[name] = (_num(other.get(f"a{i}_{name}")),) * 12
         adults.append(
             Person(
                 birth_date=date.fromisoformat(household[f"adult{i}_birth"]),

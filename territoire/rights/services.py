@@ -31,7 +31,13 @@ from territoire.rights.models import (
     SavedSimulation,
     ScanStatus,
 )
-from territoire.rights.pooled import COLUMNS, LineError, parse_line
+from territoire.rights.pooled import (
+    HOUSEHOLD_INCOME_COLUMNS,
+    PER_ADULT_COLUMNS,
+    REQUIRED_COLUMNS,
+    LineError,
+    parse_line,
+)
 from territoire.rights.situation import Situation, situation_from_json, situation_to_json
 
 register_actions(
@@ -44,6 +50,8 @@ register_actions(
         "rights.household_view": "Foyer repéré consulté",
         "rights.detection_update": "Suivi d'un droit non réclamé",
         "rights.purge": "Données de repérage expirées supprimées",
+        "rights.detections_export": "Droits non réclamés exportés (CSV)",
+        "rights.stats_export": "Statistiques du non-recours exportées (CSV)",
     }
 )
 
@@ -167,7 +175,11 @@ def pooled_import(
     except UnicodeDecodeError:
         raise ValidationError({"file": "Le fichier doit être encodé en UTF-8."}) from None
     reader = csv.DictReader(io.StringIO(text), delimiter=";" if ";" in text[:500] else ",")
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    header = set(reader.fieldnames or [])
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if not header & set(PER_ADULT_COLUMNS):
+        # Incomes are given for the household (first version) unless per-adult columns are.
+        missing += [c for c in HOUSEHOLD_INCOME_COLUMNS if c not in header]
     if missing:
         raise ValidationError({"file": "Colonnes manquantes : " + ", ".join(missing) + "."})
     communes = dict(Commune.objects.values_list("insee_code", "pk"))
@@ -183,7 +195,11 @@ def pooled_import(
     for number, row in enumerate(reader, start=2):
         try:
             line = parse_line(
-                row, partner=partner, key=str(settings.SECRET_KEY), communes=set(communes)
+                row,
+                partner=partner,
+                legal_basis=record.legal_basis,
+                key=str(settings.SECRET_KEY),
+                communes=set(communes),
             )
         except LineError as exc:
             report.append({"line": number, "errors": exc.errors})
@@ -195,6 +211,8 @@ def pooled_import(
                 pseudonym=line.pseudonym,
                 situation=situation_to_json(line.situation),
                 benefits_paid=line.benefits_paid,
+                partner=line.partner,
+                legal_basis=line.legal_basis,
                 expires_at=expires,
             )
         )
@@ -282,6 +300,20 @@ def household_view_record(*, actor: User, household: PooledHousehold) -> None:
     require(actor, "rights.advise", household)
     audit_record(
         actor=actor, action="rights.household_view", obj=household, commune=household.commune_id
+    )
+
+
+@transaction.atomic
+def export_record(*, actor: User, action: str, rows: int, filters: dict[str, str]) -> None:
+    """Every export (detections of the adviser's communes, statistics) is in the audit log,
+    with its filters and how many lines left the platform."""
+    if action not in ("rights.detections_export", "rights.stats_export"):
+        raise ValueError(action)
+    audit_record(
+        actor=actor,
+        action=action,
+        changes={"lignes": rows, **{k: v for k, v in filters.items() if v}},
+        object_repr=f"{rows} ligne(s)",
     )
 
 

@@ -15,6 +15,8 @@ Conventions (see docs/rights.md):
   what the rules read as past resources, and it spares OpenFisca from re-deriving three
   years of benefits (the reason one simulation answers in well under a second).
 - Inputs whose default would create a right (e.g. alimony for the ASF) are always set.
+- Self-employment, rental and capital income: see ``RESOURCES`` (each kind's monthly
+  variables and yearly tax-return boxes).
 """
 
 from __future__ import annotations
@@ -63,13 +65,48 @@ class School(StrEnum):
 # Incapacity bands as the MDPH states them → OpenFisca's ``taux_incapacite``.
 INCAPACITY_RATES = {"": 0.0, "moins_50": 0.3, "50_79": 0.5, "80_plus": 0.8}
 
-# Resource kinds → (net variable, taxable variable) of OpenFisca.
-RESOURCES: dict[str, tuple[str, str | None]] = {
-    "salary": ("salaire_net", "salaire_imposable"),
-    "unemployment": ("chomage_net", "chomage_imposable"),
-    "pension": ("retraite_nette", "retraite_imposable"),
-    "alimony": ("pensions_alimentaires_percues", None),
+
+@dataclass(frozen=True)
+class ResourceInputs:
+    """How one kind of resource reaches OpenFisca: the individual monthly variables set every
+    month of the history (net and taxable for salaries), and the yearly box of the tax return
+    (individual or foyer fiscal) set for years N-1..N-3 to twelve times the average of the
+    twelve months given, so that rules reading the fiscal income (housing aid, family
+    benefits, bourses, chèque énergie) see it as the monthly rules do."""
+
+    monthly: tuple[str, ...] = ()
+    yearly: str | None = None  # individual box (int), e.g. ebic_imps (5TB)
+    yearly_foyer: str | None = None  # foyer fiscal box (int), summed over the household
+
+
+# Resource kinds → OpenFisca inputs. Variable names and periods are those of the pinned
+# openfisca-france (a test checks each exists with this entity and period):
+# - micro-entrepreneurs (régime micro-social with versement libératoire, OpenFisca's
+#   "auto-entrepreneur"): monthly turnover by kind, which RSA, PPA, AAH, ASPA, CSS and ASS
+#   turn into a profit with the micro abattement; the same turnover in the 5TA/5TB/5TE boxes;
+# - BIC/BNC profits of the régime réel (one figure a year, 5KC/5QC boxes), which
+#   ``rpns_autres_revenus`` and the tax computation read;
+# - rental and capital income: the monthly variables the minima sociaux read
+#   (``revenus_locatifs``, ``revenus_capital``), and the foyer's 4BA/2TS boxes.
+RESOURCES: dict[str, ResourceInputs] = {
+    # ASPA and ASI read gross salary and pension (salaire_de_base, retraite_brute): the net
+    # amount is given there too (as for the taxable one, people know their net).
+    "salary": ResourceInputs(("salaire_net", "salaire_imposable", "salaire_de_base")),
+    "unemployment": ResourceInputs(("chomage_net", "chomage_imposable")),
+    "pension": ResourceInputs(("retraite_nette", "retraite_imposable", "retraite_brute")),
+    "alimony": ResourceInputs(("pensions_alimentaires_percues",)),
+    "micro_sales": ResourceInputs(("rpns_auto_entrepreneur_CA_achat_revente",), "ebic_impv"),
+    "micro_services": ResourceInputs(("rpns_auto_entrepreneur_CA_bic",), "ebic_imps"),
+    "micro_liberal": ResourceInputs(("rpns_auto_entrepreneur_CA_bnc",), "ebnc_impo"),
+    "bic_profit": ResourceInputs((), "abic_impn"),
+    "bnc_profit": ResourceInputs((), "abnc_impo"),
+    "rental": ResourceInputs(("revenus_locatifs",), yearly_foyer="f4ba"),
+    "capital": ResourceInputs(("revenus_capital",), yearly_foyer="f2ts"),
 }
+# Kinds that are a turnover, not an income: OpenFisca derives the income. The local aids'
+# resources ceiling (the platform's own simple rule) counts them as they are given.
+MICRO_KINDS = ("micro_sales", "micro_services", "micro_liberal")
+FISCAL_YEARS_BACK = (1, 2, 3)
 
 # Benefits a person may already receive: code → (OpenFisca variable, entity).
 CURRENT_BENEFITS: dict[str, tuple[str, str]] = {
@@ -152,14 +189,34 @@ def _person_inputs(person: Person, period: str, past: list[str]) -> dict[str, An
         "enceinte": {period: person.pregnant},
         "scolarite": {period: person.school.value},
     }
-    for kind, (net, taxable) in RESOURCES.items():
+    year = int(period[:4])
+    for kind, target in RESOURCES.items():
         history = full_history(person.resources.get(kind, ()))
         values = {month: history[i] for i, month in enumerate(past)}
         values[period] = history[0]
-        inputs[net] = values
-        if taxable:
-            inputs[taxable] = dict(values)
+        for variable in target.monthly:
+            inputs[variable] = dict(values)
+        if target.yearly:
+            inputs[target.yearly] = {
+                str(year - back): yearly_amount(person, kind) for back in FISCAL_YEARS_BACK
+            }
     return inputs
+
+
+def yearly_amount(person: Person, kind: str) -> int:
+    """Twelve times the average of the twelve months given (a tax box is whole euros)."""
+    return round(sum(full_history(person.resources.get(kind, ()))[:GIVEN_MONTHS]))
+
+
+def foyer_yearly_amounts(situation: Situation) -> dict[str, int]:
+    """The foyer fiscal's yearly boxes: the sum over its members."""
+    out: dict[str, int] = {}
+    for kind, target in RESOURCES.items():
+        if target.yearly_foyer:
+            out[target.yearly_foyer] = sum(
+                yearly_amount(p, kind) for p in situation.adults + situation.children
+            )
+    return out
 
 
 def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
@@ -192,9 +249,11 @@ def to_openfisca(situation: Situation, period: str) -> dict[str, Any]:
     # (above, as a resource of each person), and isolation is not presumed recent.
     family["rsa_isolement_recent"] = {period: False}
     foyer: dict[str, Any] = {"declarants": adult_ids, "personnes_a_charge": child_ids}
+    year = int(period[:4])
+    for box, amount in foyer_yearly_amounts(situation).items():
+        foyer[box] = {str(year - back): amount for back in FISCAL_YEARS_BACK}
     if situation.reference_income is not None:
-        year = int(period[:4])
-        for offset in (1, 2, 3):
+        for offset in FISCAL_YEARS_BACK:
             foyer["rfr"] = {**foyer.get("rfr", {}), str(year - offset): situation.reference_income}
     menage: dict[str, Any] = {
         "personne_de_reference": adult_ids[:1],

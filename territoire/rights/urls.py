@@ -18,7 +18,9 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/avancement/", views.import_progress, name="import_progress"),
     path("non-reclames/", views.detections, name="detections"),
+    path("non-reclames/export.csv", views.detections_csv, name="detections_csv"),
     path("non-reclames/foyer/<int:pk>/", views.household, name="household"),
     path("non-reclames/<int:pk>/suivi/", views.follow_up, name="follow_up"),
     path("statistiques/", views.stats, name="stats"),
+    path("statistiques/export.csv", views.stats_csv, name="stats_csv"),
 ]

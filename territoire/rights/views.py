@@ -7,16 +7,25 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from territoire.core.exports import csv_response
 from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune
 from territoire.core.pagination import paginate
@@ -36,9 +45,23 @@ from territoire.rights.local_aids import aid_matches
 from territoire.rights.models import Detection, Outcome, PooledHousehold, PooledImport
 from territoire.rights.pooled import COLUMN_HELP
 from territoire.rights.questionnaire import STEPS, active_steps, build_situation
-from territoire.rights.situation import situation_from_json
+from territoire.rights.situation import full_history, situation_from_json
 
 SESSION_KEY = "rights_answers"
+# Resource kinds as the household page names them (last month's amount is shown).
+INCOME_LABELS = {
+    "salary": "revenus d'activité",
+    "unemployment": "chômage",
+    "pension": "retraite",
+    "alimony": "pension alimentaire",
+    "micro_sales": "chiffre d'affaires de micro-entreprise (vente)",
+    "micro_services": "chiffre d'affaires de micro-entreprise (services)",
+    "micro_liberal": "chiffre d'affaires de micro-entreprise (libéral)",
+    "bic_profit": "bénéfice BIC (douzième)",
+    "bnc_profit": "bénéfice BNC (douzième)",
+    "rental": "revenus locatifs",
+    "capital": "revenus de placements",
+}
 STEP_TITLES = dict(STEPS)
 
 
@@ -102,7 +125,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
                 before.get(key) != values.get(key) for key in ("adults", "children")
             ):
                 # Later pages ask one question per person: they must be answered again.
-                for later_step in ("enfants", "situation", "ressources"):
+                for later_step in ("enfants", "situation", "ressources", "autres-revenus"):
                     answers.pop(later_step, None)
             answers[slug] = values
             request.session[SESSION_KEY] = answers
@@ -384,15 +407,23 @@ def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
 # --- advisers: detected rights, follow-up, statistics --------------------------------------
 
 
+def _detection_filters(request: HttpRequest) -> dict[str, str]:
+    """The list's filters from the query string (unknown values ignored)."""
+    benefit = request.GET.get("aide", "")
+    status = request.GET.get("suivi", "")
+    return {
+        "benefit": benefit if benefit in engine.BENEFITS_BY_CODE or benefit == "css" else "",
+        "status": status if status in Outcome.values else "",
+    }
+
+
 @login_required
 def detections(request: HttpRequest) -> HttpResponse:
     require(request.user, "rights.advise")
-    benefit = request.GET.get("aide", "")
-    status = request.GET.get("suivi", "")
+    filters = _detection_filters(request)
+    benefit, status = request.GET.get("aide", ""), request.GET.get("suivi", "")
     qs = selectors.detections_for(
-        request.user,
-        benefit=benefit if benefit in engine.BENEFITS_BY_CODE or benefit == "css" else "",
-        status=status if status in Outcome.values else "",
+        request.user, benefit=filters["benefit"], status=filters["status"]
     )
     page = paginate(request, qs, per_page=50)
     return render(
@@ -404,6 +435,7 @@ def detections(request: HttpRequest) -> HttpResponse:
             "outcomes": Outcome.choices,
             "benefit": benefit,
             "status": status,
+            "export_query": urlencode({"aide": filters["benefit"], "suivi": filters["status"]}),
             "breadcrumbs": _crumbs(("Droits non réclamés", None)),
         },
     )
@@ -424,6 +456,14 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     services.household_view_record(actor=person(request), household=found)
     situation = situation_from_json(found.situation)
+    incomes = [
+        [
+            (label, full_history(adult.resources.get(kind, ()))[0])
+            for kind, label in INCOME_LABELS.items()
+            if any(adult.resources.get(kind, ()))
+        ]
+        for adult in situation.adults
+    ]
     return render(
         request,
         "rights/household.html",
@@ -431,6 +471,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
             "household": found,
             "situation": situation,
             "housing_label": HOUSING_LABELS[situation.housing],
+            "incomes": incomes,
             "detections": found.detections.all(),
             "labels": _benefit_labels(),
             "form": FollowUpForm(),
@@ -488,3 +529,88 @@ def stats(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": _crumbs(("Statistiques du non-recours", None)),
         },
     )
+
+
+DETECTIONS_HEADER = [
+    "foyer (pseudonyme)",
+    "commune",
+    "code INSEE",
+    "aide",
+    "montant mensuel estimé (€)",
+    "suivi",
+    "suivi mis à jour le",
+    "partenaire",
+    "mois étudié",
+    "repéré le",
+]
+
+
+@login_required
+def detections_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The adviser's list as CSV: only their communes' households, by pseudonym (never the
+    partner's id, which is not kept), with the list's filters. Audited."""
+    require(request.user, "rights.advise")
+    filters = _detection_filters(request)
+    qs = selectors.detections_for(
+        request.user, benefit=filters["benefit"], status=filters["status"]
+    ).select_related("household__pooled_import")
+    labels = _benefit_labels()
+    rows = [DETECTIONS_HEADER]
+    for d in qs.iterator(chunk_size=2000):
+        rows.append(
+            [
+                d.household.pseudonym,
+                d.commune.name,
+                d.commune.insee_code,
+                labels.get(d.benefit, d.benefit),
+                "" if d.benefit == "css" else f"{d.monthly_amount:.2f}".replace(".", ","),
+                d.get_status_display(),
+                timezone.localtime(d.status_changed_at).strftime("%d/%m/%Y")
+                if d.status_changed_at
+                else "",
+                d.household.get_partner_display()
+                if d.household.partner
+                else d.household.pooled_import.get_partner_display(),
+                d.household.pooled_import.period,
+                timezone.localtime(d.created_at).strftime("%d/%m/%Y"),
+            ]
+        )
+    services.export_record(
+        actor=person(request),
+        action="rights.detections_export",
+        rows=len(rows) - 1,
+        filters={"aide": filters["benefit"], "suivi": filters["status"]},
+    )
+    return csv_response(rows, f"droits-non-reclames-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+@login_required
+def stats_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The statistics page's three tables in one CSV (a "tableau" column tells which)."""
+    require(request.user, "rights.view_stats")
+    figures = selectors.non_take_up_stats(request.user)
+    labels = _benefit_labels()
+
+    def euros(value: Any) -> str:
+        return f"{float(value or 0):.2f}".replace(".", ",")
+
+    rows: list[list[Any]] = [
+        ["tableau", "aide, commune ou mois", "droits repérés", "montant mensuel (€)",
+         "droits ouverts"],
+    ]  # fmt: skip
+    for row in figures["by_benefit"]:
+        rows.append(
+            ["par aide", labels.get(row["benefit"], row["benefit"]), row["count"],
+             euros(row["amount"]), row["opened"]]
+        )  # fmt: skip
+    for row in figures["by_commune"]:
+        rows.append(
+            ["par commune", row["commune__name"], row["count"], euros(row["amount"]),
+             row["opened"]]
+        )  # fmt: skip
+    for month, row in figures["over_time"]:
+        rows.append(["droits ouverts par mois", month, "", euros(row["amount"]), row["count"]])
+    services.export_record(
+        actor=person(request), action="rights.stats_export", rows=len(rows) - 1, filters={}
+    )
+    return csv_response(rows, f"statistiques-non-recours-{timezone.localdate():%Y-%m-%d}.csv")

@@ -108,6 +108,11 @@ def test_citizen_keyboard_journey(rights_data, live_server, browser):
     type_into(page, "id_a1_salary_m1", "700")
     check_page(page, report, "resources")
     submit_with_keyboard(page, "Continuer")
+    tab_to(page, "id_a1_micro_kind")
+    page.keyboard.press("ArrowDown")  # sales
+    type_into(page, "id_a1_micro_last3", "900")
+    check_page(page, report, "other income")
+    submit_with_keyboard(page, "Continuer")
     check_page(page, report, "benefits received")
     submit_with_keyboard(page, "Continuer")
     assert "/droits/resultat/" in page.url

@@ -83,3 +83,17 @@ def test_detections_are_scoped(arras, beaurains):
     citizen = logged_in_client(person_with_role(Role.CITIZEN))
     assert citizen.get("/api/v1/rights/detections").status_code == 403
     assert LocalAid.objects.count() == 0 and reverse("rights:home")
+
+
+def test_module_is_declared_in_the_registers():
+    """The simulator and the proactive detection are in the GDPR register (platform
+    processing) and in the algorithm register (the platform's reference entries)."""
+    from territoire.core.processing import processing_activities
+    from territoire.governance.reference import PLATFORM_ALGORITHMS
+
+    keys = {activity.source_key for activity in processing_activities()}
+    assert {"rights.simulations", "rights.detection"} <= keys
+    slugs = {entry["slug"] for entry in PLATFORM_ALGORITHMS}
+    assert {"simulateur-droits-sociaux", "reperage-droits-non-reclames"} <= slugs
+    detection = next(a for a in processing_activities() if a.source_key == "rights.detection")
+    assert detection.legal_basis == "public_task" and "180 jours" in detection.retention["identity"]

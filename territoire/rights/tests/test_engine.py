@@ -9,7 +9,15 @@ import pytest
 
 from territoire.rights import engine
 from territoire.rights.catalogue import BENEFITS, CSS_VARIABLES
-from territoire.rights.situation import Activity, Housing, Person, School, Situation, to_openfisca
+from territoire.rights.situation import (
+    RESOURCES,
+    Activity,
+    Housing,
+    Person,
+    School,
+    Situation,
+    to_openfisca,
+)
 
 PERIOD = "2026-10"
 
@@ -120,6 +128,47 @@ CASES |= {
         (child(2015, School.PRIMARY, disabled=True),),
         rent=600,
     ),
+    # Self-employment, rental and capital income (situation.RESOURCES).
+    "micro-entrepreneur-services": Situation(
+        (adult(1992, Activity.WORKING, resources={"micro_services": (1500,) * 12}),), rent=500
+    ),
+    "micro-entrepreneur-sales-irregular": Situation(
+        (
+            adult(
+                1988,
+                Activity.WORKING,
+                resources={"micro_sales": (2400, 2400, 2400) + (600,) * 9},
+            ),
+            adult(1990),
+        ),
+        (child(2018, School.PRIMARY),),
+        rent=650,
+    ),
+    "micro-entrepreneur-liberal-and-salary": Situation(
+        (adult(1985, Activity.WORKING, 700, resources={"micro_liberal": (500,) * 12}),),
+        rent=480,
+    ),
+    "bic-profit-reel": Situation(
+        (adult(1980, Activity.WORKING, resources={"bic_profit": (1000,) * 12}),), rent=550
+    ),
+    "bnc-profit-couple": Situation(
+        (adult(1979, Activity.WORKING, resources={"bnc_profit": (600,) * 12}), adult(1981)),
+        (child(2011, School.COLLEGE),),
+        rent=700,
+    ),
+    "pensioner-rental": Situation(
+        (adult(1950, Activity.RETIRED, resources={"pension": (500,) * 12, "rental": (150,) * 12}),),
+        housing=Housing.OWNER,
+    ),
+    "pensioner-capital": Situation(
+        (adult(1948, Activity.RETIRED, resources={"pension": (700,) * 12, "capital": (60,) * 12}),),
+        rent=400,
+    ),
+    "rsa-with-rental": Situation((adult(1975, resources={"rental": (300,) * 12}),), rent=500),
+    "pensioner-no-rental": Situation(
+        (adult(1950, Activity.RETIRED, resources={"pension": (500,) * 12}),),
+        housing=Housing.OWNER,
+    ),
 }
 
 
@@ -198,3 +247,59 @@ def test_catalogue_variables_exist_in_installed_openfisca():
 def test_commune_sets_housing_zone(computed):
     _, singles, _, _ = computed
     assert singles["disabled-80"].zone in {"zone_1", "zone_2", "zone_3"}
+
+
+def test_self_employment_and_property_income_count(computed):
+    """The new inputs reach OpenFisca's rules: a micro-entrepreneur gets the prime
+    d'activité, rental income lowers the ASPA and the RSA, a pension counts for the ASPA."""
+    _, _, _, direct = computed
+    assert direct["micro-entrepreneur-services"]["ppa"] > 0
+    assert direct["micro-entrepreneur-services"]["rsa"] == 0
+    assert direct["bic-profit-reel"]["ppa"] > 0
+    assert 0 < direct["pensioner-rental"]["aspa"] < direct["pensioner-no-rental"]["aspa"]
+    assert direct["pensioner-capital"]["aspa"] > 0
+    assert 0 < direct["rsa-with-rental"]["rsa"] < direct["couple-0"]["rsa"]
+    assert direct["rsa-with-rental"]["rsa"] < direct["single-0"]["rsa"]
+    # The ASPA reads the gross pension: a pension of 500 € leaves the difference only.
+    aspa_max = direct["pensioner-no-rental"]["aspa"] + 500
+    assert direct["pensioner-rental"]["aspa"] == pytest.approx(aspa_max - 650, abs=0.02)
+
+
+def test_resource_inputs_exist_in_installed_openfisca():
+    """Each input the mapping sets is an OpenFisca variable of the expected entity and
+    period (monthly individual variables, yearly tax boxes)."""
+    variables = engine.tax_benefit_system().variables
+    for kind, target in RESOURCES.items():
+        for name in target.monthly:
+            assert variables[name].entity.key == "individu", (kind, name)
+            assert variables[name].definition_period == "month", (kind, name)
+        if target.yearly:
+            assert variables[target.yearly].entity.key == "individu", kind
+            assert variables[target.yearly].definition_period == "year", kind
+            assert variables[target.yearly].end is None, kind
+        if target.yearly_foyer:
+            assert variables[target.yearly_foyer].entity.key == "foyer_fiscal", kind
+            assert variables[target.yearly_foyer].definition_period == "year", kind
+
+
+def test_warm_up_builds_the_system_and_simulates():
+    timings = engine.warm_up(PERIOD)
+    assert set(timings) == {"system", "first_simulation"}
+    assert engine.tax_benefit_system.cache_info().currsize == 1
+
+
+def test_web_worker_warms_up_only_when_asked(monkeypatch, settings):
+    """config/wsgi.py (imported by web workers only) warms up when RIGHTS_WARM_UP is set:
+    off by default (tests, development), on in production settings."""
+    import importlib
+
+    import config.wsgi
+
+    calls = []
+    monkeypatch.setattr(engine, "warm_up", lambda *a, **kw: calls.append(1))
+    settings.RIGHTS_WARM_UP = False
+    importlib.reload(config.wsgi)
+    assert calls == []
+    settings.RIGHTS_WARM_UP = True
+    importlib.reload(config.wsgi)
+    assert calls == [1]

@@ -26,6 +26,7 @@ def answer_everything(client, arras, *, salary="0"):
         ("situation", {"a1_activity": "actif"}),
         ("logement", {"commune": arras.insee_code, "housing": "locataire_vide", "rent": "500"}),
         ("ressources", {f"a1_salary_m{m}": salary for m in (1, 2, 3)} | {"a1_salary_avg": salary}),
+        ("autres-revenus", {}),
         ("aides", {}),
     ]
     for slug, data in steps:
@@ -253,3 +254,132 @@ def test_local_aids_and_saved_simulations_are_isolated(arras, beaurains):
             )
         ],
     )
+
+
+def test_other_income_step_keeps_typing_on_error(client, arras):
+    answer_everything(client, arras)
+    url = reverse("rights:step", args=["autres-revenus"])
+    response = client.post(url, {"a1_micro_last3": "1 500", "a1_rental": "200"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Le formulaire contient" in page and 'value="200"' in page
+    response = client.post(url, {"a1_micro_kind": "micro_services", "a1_micro_last3": "1500"})
+    assert response.status_code == 302
+    result = client.get(reverse("rights:result")).content.decode()
+    assert "Prime d" in result
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(text.splitlines(), delimiter=";"))
+
+
+def test_detections_csv_is_scoped_pseudonymous_guarded_and_audited(imported, arras, beaurains):
+    adviser = person_with_role(Role.AGENT, arras, module="rights")
+    client = logged_in_client(adviser)
+    mine = Detection.objects.filter(commune=arras, benefit="rsa").get()
+    other = Detection.objects.filter(commune=beaurains).first()
+    assert other is not None
+    # A commune name typed like a formula stays text in the spreadsheet.
+    type(arras).objects.filter(pk=arras.pk).update(name="=HYPERLINK(1)")
+    url = reverse("rights:detections_csv")
+    with audit_entries_added(expected=1) as added:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    rows = _csv(response)
+    assert rows[0][0] == "foyer (pseudonyme)"
+    pseudonyms = {row[0] for row in rows[1:]}
+    assert mine.household.pseudonym in pseudonyms
+    assert other.household.pseudonym not in pseudonyms
+    assert "A1" not in pseudonyms  # the partner's id never leaves (it is not even kept)
+    rsa_row = next(row for row in rows[1:] if row[3] == "Revenu de solidarité active (RSA)")
+    assert rsa_row[1] == "'=HYPERLINK(1)" and rsa_row[5] == "repéré"
+    assert rsa_row[4] == f"{mine.monthly_amount:.2f}".replace(".", ",")
+    assert added[0].action == "rights.detections_export"
+    assert added[0].changes["lignes"] == len(rows) - 1
+    # The list's filters apply to the export.
+    only_css = _csv(client.get(url, {"aide": "css"}))
+    assert {row[3] for row in only_css[1:]} <= {"Complémentaire santé solidaire (CSS)"}
+    assert len(only_css) < len(rows)
+    assert_commune_isolation(client, lists=[(url, other.household.pseudonym)])
+    citizen = logged_in_client(person_with_role(Role.CITIZEN))
+    assert citizen.get(url).status_code == 403
+
+
+def test_stats_csv_has_the_page_tables_and_is_audited(imported, arras):
+    admin, client, _ = imported
+    with audit_entries_added(expected=1) as added:
+        response = client.get(reverse("rights:stats_csv"))
+    rows = _csv(response)
+    assert rows[0][0] == "tableau"
+    assert {"par aide", "par commune"} <= {row[0] for row in rows[1:]}
+    assert any(row[:2] == ["par commune", "Arras"] for row in rows)
+    assert added[0].action == "rights.stats_export"
+    citizen = logged_in_client(person_with_role(Role.CITIZEN))
+    assert citizen.get(reverse("rights:stats_csv")).status_code == 403
+
+
+def test_import_with_per_adult_incomes_and_line_partner(arras):
+    """A file in the new form: no household income columns, per-adult incomes, the partner
+    and legal basis of some lines in their own columns (the form's for the others)."""
+    from territoire.rights.pooled import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+
+    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    rows = [
+        household_row("P1", arras.insee_code, naissances_adultes="1980-01-01|1982-01-01")
+        | {"activite_adulte1_m1": "900", "activite_adulte2_m1": "700"},
+        household_row("P2", arras.insee_code)
+        | {"partenaire": "msa", "base_legale": "Convention MSA", "retraite_adulte1": "800"}
+        | {"revenus_locatifs_adulte1": "150"},
+        household_row("P3", arras.insee_code) | {"partenaire": "banque"},
+        household_row("P4", arras.insee_code) | {"chomage_adulte2": "400"},
+    ]
+    content = "\n".join(
+        [";".join(columns), *(";".join(r.get(c, "") for c in columns) for r in rows)]
+    ).encode()
+    record = services.pooled_import(
+        actor=cua_admin(), partner="caf", legal_basis="Art. 133 loi 3DS", period="2026-10",
+        content=content, scan=False,
+    )  # fmt: skip
+    assert (record.lines_ok, record.lines_rejected) == (2, 2)
+    assert [entry["line"] for entry in record.report] == [4, 5]
+    assert "partenaire" in record.report[0]["errors"][0]
+    assert "n'a qu'un adulte" in record.report[1]["errors"][0]
+    couple, pensioner = PooledHousehold.objects.order_by("pk")
+    assert (couple.partner, couple.legal_basis) == ("caf", "Art. 133 loi 3DS")
+    assert (pensioner.partner, pensioner.legal_basis) == ("msa", "Convention MSA")
+    adults = couple.situation["adults"]
+    assert adults[0]["resources"]["salary"][0] == 900
+    assert adults[1]["resources"]["salary"][0] == 700
+    assert pensioner.situation["adults"][0]["resources"]["pension"][0] == 800
+    assert pensioner.situation["adults"][0]["resources"]["rental"][0] == 150
+    # The adviser sees each adult's incomes on the household page.
+    adviser = logged_in_client(person_with_role(Role.AGENT, arras, module="rights"))
+    page = adviser.get(reverse("rights:household", args=[couple.pk])).content.decode()
+    assert "Adulte 1" in page and "900 €" in page and "Adulte 2" in page and "700 €" in page
+    page = adviser.get(reverse("rights:household", args=[pensioner.pk])).content.decode()
+    assert "MSA" in page and "Convention MSA" in page and "revenus locatifs 150 €" in page
+
+
+def test_import_without_any_income_columns_is_refused(arras):
+    from django.core.exceptions import ValidationError
+
+    from territoire.rights.pooled import REQUIRED_COLUMNS
+
+    content = (";".join(REQUIRED_COLUMNS) + "\n").encode()
+    with pytest.raises(ValidationError) as exc:
+        services.pooled_import(
+            actor=cua_admin(), partner="caf", legal_basis="X", period="2026-10",
+            content=content, scan=False,
+        )  # fmt: skip
+    assert "activite_m1" in str(exc.value)
+
+
+def test_household_page_names_every_resource_kind():
+    from territoire.rights.situation import RESOURCES
+    from territoire.rights.views import INCOME_LABELS
+
+    assert set(INCOME_LABELS) == set(RESOURCES)

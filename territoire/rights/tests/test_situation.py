@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from territoire.rights.questionnaire import active_steps, build_situation
 from territoire.rights.situation import (
     HISTORY_MONTHS,
+    RESOURCES,
     Activity,
     Housing,
     Person,
@@ -47,7 +48,7 @@ people = st.builds(
     pregnant=st.booleans(),
     school=st.sampled_from(School),
     resources=st.dictionaries(
-        st.sampled_from(["salary", "unemployment", "pension", "alimony"]),
+        st.sampled_from(sorted(RESOURCES)),
         # Three distinct months then a constant: enough variety, cheap to generate.
         st.tuples(amounts, amounts, amounts, amounts).map(lambda t: t[:3] + (t[3],) * 9),
         max_size=2,
@@ -148,6 +149,22 @@ ANSWERS = {
         "alimony": "120",
         "reference_income": "15000",
     },
+    "autres-revenus": {
+        "a1_micro_kind": "micro_services",
+        "a1_micro_last3": "2400",
+        "a1_micro_before9": "5400",
+        "a1_bic_profit": "",
+        "a1_bnc_profit": "6000",
+        "a1_rental": "250",
+        "a1_capital": "",
+        "a2_micro_kind": "micro_liberal",
+        "a2_micro_last3": "900",
+        "a2_micro_before9": None,
+        "a2_bic_profit": "3600",
+        "a2_bnc_profit": "",
+        "a2_rental": "",
+        "a2_capital": "40",
+    },
     "aides": {"rsa": "", "aide_logement": "180", "aah": "300"},
 }
 
@@ -179,6 +196,46 @@ def test_each_answer_reaches_its_openfisca_input():
     assert data["familles"]["famille1"]["aide_logement"][last] == 180
     assert data["familles"]["famille1"]["rsa"][last] == 0
     assert a1["aah"][last] == 300 and a2["aah"][last] == 0
+    # Gross salary and pension (read by the ASPA) receive the net amount too.
+    assert a1["salaire_de_base"][last] == 1200 and a1["retraite_brute"][last] == 0
+
+
+def test_each_other_income_answer_reaches_its_openfisca_input():
+    """Self-employment, rental and capital income: monthly variables and tax boxes."""
+    data = to_openfisca(build_situation(ANSWERS), PERIOD)
+    a1, a2 = data["individus"]["adulte1"], data["individus"]["adulte2"]
+    foyer = data["foyers_fiscaux"]["foyer1"]
+    last, _, third, fourth = months_before(PERIOD, 4)
+    # Micro-entrepreneur turnover, by kind: the Urssaf totals spread over their months.
+    assert a1["rpns_auto_entrepreneur_CA_bic"][last] == 800
+    assert a1["rpns_auto_entrepreneur_CA_bic"][third] == 800
+    assert a1["rpns_auto_entrepreneur_CA_bic"][fourth] == 600
+    assert a1["rpns_auto_entrepreneur_CA_bic"][PERIOD] == 800
+    assert a1["rpns_auto_entrepreneur_CA_achat_revente"][last] == 0
+    assert a1["rpns_auto_entrepreneur_CA_bnc"][last] == 0
+    assert a2["rpns_auto_entrepreneur_CA_bnc"][last] == 300
+    assert a2["rpns_auto_entrepreneur_CA_bnc"][fourth] == 0
+    assert a2["rpns_auto_entrepreneur_CA_bic"][last] == 0
+    # … and the year's turnover in the auto-entrepreneur tax boxes (5TB, 5TE).
+    assert a1["ebic_imps"] == {"2025": 7800, "2024": 7800, "2023": 7800}
+    assert a2["ebnc_impo"]["2025"] == 900 and a1["ebnc_impo"]["2025"] == 0
+    assert a1["ebic_impv"]["2025"] == 0
+    # Régime réel profits: yearly boxes (BNC 5QC, BIC 5KC).
+    assert a1["abnc_impo"]["2025"] == 6000 and a1["abic_impn"]["2025"] == 0
+    assert a2["abic_impn"]["2025"] == 3600 and a2["abnc_impo"]["2025"] == 0
+    # Rental and capital income: monthly variables of the minima sociaux, foyer's boxes.
+    assert a1["revenus_locatifs"][last] == 250 and a2["revenus_locatifs"][last] == 0
+    assert a2["revenus_capital"][last] == 40 and a1["revenus_capital"][last] == 0
+    assert foyer["f4ba"]["2025"] == 3000 and foyer["f2ts"]["2025"] == 480
+
+
+def test_micro_turnover_without_kind_is_refused():
+    from territoire.rights.forms import OtherIncomeForm
+
+    form = OtherIncomeForm({"a1_micro_last3": "1500"}, answers={"foyer": {"adults": 1}})
+    assert not form.is_valid()
+    assert "type d'activité" in form.errors["a1_micro_kind"][0]
+    assert form.data["a1_micro_last3"] == "1500"
 
 
 def test_owner_rent_is_ignored_and_children_step_skipped():
