@@ -32,7 +32,9 @@ class RuleForm(AccessibleFormMixin, forms.Form):
     night_lph = _number("Débit de nuit maximal (L/h, fuite)", "Par défaut 5 L/h.", min_value=0)
     q3_lph = _number(
         "Débit nominal Q3 du compteur (L/h, rupture)",
-        "Rupture : débit au-dessus de 10 % de Q3 pendant 30 min. Vide : pas de détection.",
+        "Rupture : débit au-dessus de 10 % de Q3 pendant 30 min. Utilisé pour les compteurs"
+        " sans étiquette « q3-<L/h> » (par exemple q3-2500), qui donne le Q3 propre au"
+        " compteur. Vide : rupture détectée seulement sur les compteurs étiquetés.",
         min_value=1,
     )
     factor = _number("Intervalles manqués (capteur muet)", "Par défaut 3.", min_value=1)
