@@ -230,7 +230,7 @@ def test_chart_csv_downloads(data, agent):
     assert rows[1][0] == "Bruit — Arras" and len(rows) == 2
     building = data["a"]["building"]
     rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/operat.csv"))
-    assert rows[0][0] == "Bâtiment" and rows[1][0] == "Mairie de Arras" and len(rows) == 13
+    assert rows[0][0] == "Bâtiment" and rows[1][0] == "Mairie de Arras" and len(rows) == 14
     rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/eau.csv"))
     assert rows[0] == ["Jour", "Eau par jour (m³)"]
     assert client.get(f"/indicateurs/batiments/{building.pk}/autre.csv").status_code == 404
