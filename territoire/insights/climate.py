@@ -118,12 +118,12 @@ def dju_between(commune_id: int, since: date, until: date) -> DjuSource:
     return DjuSource(maths.period_dju(_days(since, until), measured), station)
 
 
-def dju_last_year(commune_id: int) -> DjuSource:
+def dju_last_year(commune_id: int, refresh: bool = False) -> DjuSource:
     """The last 365 complete days (the period of ``dashboards.buildings_last_year``),
     cached for the day like the consumption it corrects."""
     end = today()
     since = end - timedelta(days=365)
-    return cached("dju", [commune_id], lambda: dju_between(commune_id, since, end))
+    return cached("dju", [commune_id], lambda: dju_between(commune_id, since, end), refresh)
 
 
 def monthly_dju(commune_id: int, months: list[date], until: date) -> dict[date, DjuSource]:

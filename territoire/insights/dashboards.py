@@ -70,15 +70,19 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(), PARIS).astimezone(UTC)
 
 
-CACHE_SECONDS = 3600
+CACHE_SECONDS = 2 * 3600  # refreshed every hour by tasks.warm_dashboards, kept two hours
 
 
-def cached(name: str, parts: Iterable[object] | None, compute: Callable[[], Any]) -> Any:
+def cached(
+    name: str, parts: Iterable[object] | None, compute: Callable[[], Any], refresh: bool = False
+) -> Any:
     """Figures over complete past days (a year of counts, a building's last year) change
-    once a day: computed once per hour, day and scope, then read from the cache."""
+    once a day: computed once per day and scope, then read from the shared cache (ADR
+    0007). The Huey worker recomputes them every hour (``refresh``: late readings count
+    within the hour) so that a page rarely pays for them."""
     scope = "all" if parts is None else ",".join(map(str, sorted(parts)))  # type: ignore[type-var]
     key = f"insights:{name}:{today().isoformat()}:{scope}"
-    value = cache.get(key)
+    value = None if refresh else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
@@ -335,8 +339,8 @@ def _per_series_totals(ids: list[int], since: date, until: date) -> dict[int, tu
     return {sid: (total, days) for sid, total, days in rows}
 
 
-def mobility_summary(scope: Scope) -> MobilitySummary:
-    return cached("mobility", scope, lambda: _mobility_summary(scope))
+def mobility_summary(scope: Scope, refresh: bool = False) -> MobilitySummary:
+    return cached("mobility", scope, lambda: _mobility_summary(scope), refresh)
 
 
 def _mobility_summary(scope: Scope) -> MobilitySummary:
@@ -511,8 +515,10 @@ def building_comfort(building) -> list[dict]:
 FULL_YEAR_DAYS = 330  # days with data needed in the last 365 to compare with a reference year
 
 
-def buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
-    return cached("buildings", [b.pk for b in buildings], lambda: _buildings_last_year(buildings))
+def buildings_last_year(buildings: list, refresh: bool = False) -> dict[int, tuple[float, int]]:
+    return cached(
+        "buildings", [b.pk for b in buildings], lambda: _buildings_last_year(buildings), refresh
+    )
 
 
 def _buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
@@ -554,3 +560,24 @@ def _buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
 
 def building_last_year(building) -> tuple[float, int]:
     return buildings_last_year([building])[building.pk]
+
+
+def warm(scopes: Iterable[Scope]) -> int:
+    """Recompute the day-long figures of the pages for these scopes (the whole territory,
+    each commune): the mobility summary, the buildings' last year with their DJU. Returns
+    how many entries were written."""
+    from territoire.insights import climate
+
+    written = 0
+    for scope in scopes:
+        mobility_summary(scope, refresh=True)
+        with_reference = Building.objects.filter(reference_kwh__isnull=False)
+        if scope is not None:
+            with_reference = with_reference.filter(commune_id__in=scope)
+        buildings = list(with_reference.order_by("commune__name", "name"))
+        buildings_last_year(buildings, refresh=True)
+        written += 2
+        for commune_id in {b.commune_id for b in buildings}:
+            climate.dju_last_year(commune_id, refresh=True)
+            written += 1
+    return written

@@ -54,3 +54,16 @@ def check_noise_days() -> None:
     from territoire.insights.alerting import check_noise_days as check
 
     check()
+
+
+@db_periodic_task(crontab(minute="1"))
+def warm_dashboards() -> None:
+    """The day-long figures of the dashboards and the summary (a year of counts, the
+    buildings' last year, the DJU), recomputed every hour into the shared cache for the
+    whole territory and each commune with sensors, so that the first view of the day does
+    not pay for them (ADR 0007)."""
+    from territoire.insights.dashboards import warm
+    from territoire.sensors.models import Device
+
+    communes = set(Device.objects.values_list("commune_id", flat=True).distinct())
+    warm([None, *({c} for c in sorted(communes))])

@@ -334,3 +334,26 @@ def test_a_full_year_of_electricity_is_compared_with_the_reference(arras, agent)
     assert "sur la trajectoire" in page
     summary = client.get("/indicateurs/synthese/").content.decode()
     assert "(1 bâtiment, 365 derniers jours)" in summary
+
+
+def test_the_worker_warms_the_day_long_figures_of_the_pages(data, agent, arras, monkeypatch):
+    """After the hourly task, the summary of the territory and of a commune reads the year
+    of counts, the buildings' last year and the DJU from the cache, computing none."""
+    from territoire.insights import climate, tasks
+
+    Building.objects.filter(commune=arras).update(reference_kwh=50_000)
+    tasks.warm_dashboards.call_local()
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed on a page although warmed")
+
+    monkeypatch.setattr(dashboards, "_mobility_summary", boom)
+    monkeypatch.setattr(dashboards, "_buildings_last_year", boom)
+    monkeypatch.setattr(climate, "dju_between", boom)
+    client = logged_in_client(agent)
+    assert client.get("/indicateurs/synthese/").status_code == 200
+    assert client.get("/indicateurs/synthese/?commune=arras").status_code == 200
+    assert client.get("/indicateurs/").status_code == 200
+    # A refresh recomputes even when the entry exists (late readings count within the hour).
+    with pytest.raises(AssertionError, match="computed"):
+        dashboards.mobility_summary({arras.pk}, refresh=True)
