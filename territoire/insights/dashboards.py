@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from territoire.insights.indicators import air, mobility, noise, parking
 from territoire.insights.models import Building
@@ -324,19 +324,36 @@ class MobilitySummary:
     growth_label: str
 
 
-def _per_series_totals(ids: list[int], since: date, until: date) -> dict[int, tuple[float, int]]:
+def _two_period_totals(
+    ids: list[int], mid: date, end: date, span: int
+) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
+    """Per series, (total, days with data) over [mid − span, mid) and [mid, end): one scan
+    of both periods with conditional sums (the cold path of the first view of the day)."""
+    split = local_day_start(mid)
     rows = (
         Rollup.objects.filter(
             series_id__in=ids,
             period="day",
-            start__gte=local_day_start(since),
-            start__lt=local_day_start(until),
+            start__gte=local_day_start(mid - timedelta(days=span)),
+            start__lt=local_day_start(end),
         )
         .values("series_id")
-        .annotate(total=Sum("total"), days=Count("pk"))
-        .values_list("series_id", "total", "days")
+        .annotate(
+            before_total=Sum("total", filter=Q(start__lt=split)),
+            before_days=Count("pk", filter=Q(start__lt=split)),
+            now_total=Sum("total", filter=Q(start__gte=split)),
+            now_days=Count("pk", filter=Q(start__gte=split)),
+        )
+        .values_list("series_id", "before_total", "before_days", "now_total", "now_days")
     )
-    return {sid: (total, days) for sid, total, days in rows}
+    before: dict[int, tuple[float, int]] = {}
+    now: dict[int, tuple[float, int]] = {}
+    for sid, b_total, b_days, n_total, n_days in rows:
+        if b_days:
+            before[sid] = (b_total or 0.0, b_days)
+        if n_days:
+            now[sid] = (n_total or 0.0, n_days)
+    return before, now
 
 
 def mobility_summary(scope: Scope, refresh: bool = False) -> MobilitySummary:
@@ -355,8 +372,7 @@ def _mobility_summary(scope: Scope) -> MobilitySummary:
     span = 365 if daily and min(daily) <= end - timedelta(days=364) else 28
     label = "sur un an" if span == 365 else "sur les 28 derniers jours"
     # A counter counts in a period only if it reported on at least 90 % of its days.
-    now = _per_series_totals(ids, end - timedelta(days=span), end)
-    before = _per_series_totals(ids, end - timedelta(days=2 * span), end - timedelta(days=span))
+    before, now = _two_period_totals(ids, end - timedelta(days=span), end, span)
     full = 0.9 * span
     growth = mobility.year_over_year(
         {str(k): v for k, (v, d) in before.items() if d >= full},

@@ -357,3 +357,34 @@ def test_the_worker_warms_the_day_long_figures_of_the_pages(data, agent, arras, 
     # A refresh recomputes even when the entry exists (late readings count within the hour).
     with pytest.raises(AssertionError, match="computed"):
         dashboards.mobility_summary({arras.pk}, refresh=True)
+
+
+def test_cycling_change_on_the_same_counters_only(arras, agent):
+    """Less than a year of data: the last 28 days against the 28 before. Counter A: 10
+    passages a day, then 12 (+20 %); counter B reports only in the last 28 days, so it is
+    left out (it would fake growth)."""
+    end = dashboards.today()
+    first = end - timedelta(days=57)
+
+    def noon(day):
+        return datetime(day.year, day.month, day.day, 12, tzinfo=dashboards.PARIS).astimezone(UTC)
+
+    for dev_eui, start_day in (
+        ("02c0de00000a0021", first),
+        ("02c0de00000a0022", end - timedelta(days=29)),
+    ):
+        counter = device(arras, dev_eui, f"Vélos {dev_eui[-1]}", "generic-bidirectional-counter",
+                         tags=["vélo"])  # fmt: skip
+        days = [start_day + timedelta(days=i) for i in range((end - start_day).days)]
+        values, total = [], 0.0
+        for day in days:
+            total += 12 if day >= end - timedelta(days=28) else 10
+            values.append(total)
+        history(counter, "passages_entree", [noon(d) for d in days], values)
+    summary = dashboards.mobility_summary({arras.pk})
+    assert summary.growth_label == "sur les 28 derniers jours"
+    assert summary.growth.counters == 1
+    assert (summary.growth.before, summary.growth.after) == (280, 336)
+    assert summary.growth.change == pytest.approx(0.2)
+    page = logged_in_client(agent).get("/indicateurs/synthese/").content.decode()
+    assert "20 % (1 compteur)" in page
