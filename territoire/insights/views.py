@@ -199,6 +199,12 @@ def domain(request: HttpRequest, domain: str, as_csv: bool = False) -> HttpRespo
     return _page(request, "insights/domain.html", context)
 
 
+def _signed_percent(change: float) -> str:
+    """−21 % / +5 % (a typographic minus, as French typesetting wants)."""
+    value = round(change * 100)
+    return f"{'+' if value > 0 else '−' if value < 0 else ''}{abs(value)} %"
+
+
 def _r(value: float | None, digits: int = 1) -> object:
     return "" if value is None else round(value, digits)
 
@@ -262,8 +268,11 @@ def building_detail(request: HttpRequest, pk: int, what: str = "") -> HttpRespon
             "covered": covered,
             "comparison": comparison,
             "trajectories": [
-                ("Corrigés du climat", comparison.corrected),
-                ("Bruts (mesurés)", comparison.raw),
+                (label, t, _signed_percent(-t.reduction))
+                for label, t in (
+                    ("Corrigés du climat", comparison.corrected),
+                    ("Bruts (mesurés)", comparison.raw),
+                )
             ]
             if comparison
             else [],

@@ -152,6 +152,8 @@ def test_the_pages_show_raw_and_corrected_figures_with_their_dju_source(arras, a
         round(expected_now)
     ) in page.replace("\u202f", "").replace("\xa0", "")
     assert "« Température extérieure » (Arras), 365 jours mesurés" in page
+    change = round((expected_now / expected_ref - 1) * 100)
+    assert f'<td class="num">−{abs(change)} %</td>' in page
     summary = client.get("/indicateurs/synthese/").content.decode().replace("\xa0", "")
     summary = summary.replace("\u202f", "")
     saved_corrected = round(expected_ref - expected_now)
