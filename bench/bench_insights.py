@@ -31,7 +31,16 @@ os.environ["TERRITOIRE_ALLOWED_HOSTS"] = "testserver"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 import django  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+# The production cache (ADR 0007: files shared by the web and Huey workers), not the test
+# settings' per-process memory.
+settings.CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": f"{TMP}/cache",
+    }
+}
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -171,8 +180,19 @@ def main() -> None:
     Membership.objects.create(user=elected, role=Role.ELECTED, commune=arras)
     devices = fleet(communes)
     instants = grid(END - timedelta(days=DAYS), DAYS * 24, timedelta(hours=1))
+    # The outdoor reference of the climate correction (DJU), in Arras.
+    station = Device.objects.create(
+        commune=arras, dev_eui="24e124ffff000001", name="Station météo", model="milesight-em300-th",
+        tags=["temperature-exterieure"], reporting_interval_s=3600,
+    )  # fmt: skip
+    outdoor = Run(
+        series_of(station, "temperature"),
+        instants,
+        [11 + 7.5 * math.cos(2 * math.pi * (i / 24 - 15) / 365) + 4 * math.sin(i / 3.8)
+         for i in range(len(instants))],
+    )  # fmt: skip
     start = time.perf_counter()
-    report = load_history(runs_of(devices, instants))
+    report = load_history([outdoor, *runs_of(devices, instants)])
     load_s = time.perf_counter() - start
     assert not report.refused, report.refused[:3]
     meters = [d for d in devices if d.model == "milesight-em300-di"]
@@ -247,11 +267,35 @@ def main() -> None:
         ("tableau de bord CUA", "/indicateurs/"),
         ("synthèse élus", "/indicateurs/synthese/"),
     ):
-        p50, p95 = timings(lambda url=url: (cache.clear(), client.get(url)), runs=5)
+        p50, p95 = timings(lambda url=url: (cache.clear(), client.get(url)), runs=RUNS // 4)
         print(
             f"{label + ', cache vide':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms"
-            "  (first view of the day)"
+            "  (first view of the day, no worker)"
         )
+    from territoire.insights import dashboards
+
+    scopes = [None, *({c.pk} for c in communes)]
+    start = time.perf_counter()
+    dashboards.warm(scopes)
+    warm_s = time.perf_counter() - start
+    print(f"worker's hourly warm-up, {len(scopes)} scopes: {warm_s * 1000:.0f} ms")
+    for label, url in (
+        ("tableau de bord CUA", "/indicateurs/"),
+        ("synthèse élus", "/indicateurs/synthese/"),
+    ):
+        p50, p95 = timings(lambda url=url: client.get(url), runs=RUNS // 4)
+        print(f"{label + ', réchauffé':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (after warm-up)")
+    if os.environ.get("BENCH_INSIGHTS_PROFILE"):
+        import cProfile
+        import pstats
+
+        for state in ("cold", "warm"):
+            if state == "cold":
+                cache.clear()
+            profile = cProfile.Profile()
+            profile.runcall(client.get, "/indicateurs/synthese/")
+            print(f"--- summary, {state} cache")
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
     elected_client = Client()
     elected_client.force_login(elected)
     p50, p95 = timings(lambda: elected_client.get("/indicateurs/synthese/"))

@@ -265,6 +265,24 @@ else:
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
+# Shared cache (ADR 0007): the granian workers, the Huey worker (which warms the dashboards'
+# day-long figures) and the management commands must see the same entries. Files under
+# var/cache by default (works across processes of one machine, nothing to start or create:
+# `make run` as it is); Redis when TERRITOIRE_REDIS_URL is set (several machines).
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 # Sensor hub: how long raw readings are kept (rollups are kept for good).
 SENSORS_RAW_RETENTION_DAYS = env_int(
     "TERRITOIRE_SENSORS_RAW_RETENTION_DAYS", 400, "Days raw sensor readings are kept."

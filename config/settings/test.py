@@ -18,3 +18,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test session, so that concurrent sessions never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-territoire-{os.getpid()}.sqlite3")}
+
+# Tests: a per-process memory cache (concurrent test sessions must not clear each other's
+# files; production's shared cache is in base.py, ADR 0007).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

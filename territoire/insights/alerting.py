@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -101,8 +101,8 @@ def _evaluate(rule: AlertRule, series: Series, readings: list[StoredReading]) ->
             )
         elif water_litres_per_unit(series) is not None:
             _water(rule, series, last.at)
-    elif rule.kind == RuleKind.NOISE and series.quantity == SOUND:
-        _noise(rule, series, last.at)
+    # Noise: not here (a day's Lden is known once the noise day has ended); see
+    # check_noise_days, a periodic task.
     elif rule.kind == RuleKind.OCCUPANCY and series.quantity == OCCUPIED:
         tag = p.get("tag", "")
         if tag and tag in (device.tags or []):
@@ -157,7 +157,7 @@ def _water(rule: AlertRule, series: Series, at: datetime) -> None:
         device.installed_on, datetime.min.time(), UTC
     ):
         return
-    q3 = (rule.params or {}).get("q3_lph")
+    q3 = device_q3_lph(device) or (rule.params or {}).get("q3_lph")
     if q3 and _burst(rule, series, at, float(q3)):
         return
     hours = hourly_litres(series, since=end - timedelta(hours=24), until=end)
@@ -196,6 +196,25 @@ def _water(rule: AlertRule, series: Series, at: datetime) -> None:
         )
 
 
+Q3_TAG = "q3-"
+
+
+def device_q3_lph(device: Device) -> float | None:
+    """The meter's own rated flow Q3 in L/h, from a tag "q3-<L/h>" (e.g. "q3-2500" for a
+    DN20 meter at Q3 = 2.5 m³/h), given at registration like the other tags (the CSV
+    column "etiquettes"). Meters of one rule differ (DN15 to DN40): the rule's q3_lph is
+    only the fallback for meters without the tag. A malformed tag is ignored."""
+    for tag in device.tags or []:
+        if isinstance(tag, str) and tag.lower().startswith(Q3_TAG):
+            try:
+                value = float(tag[len(Q3_TAG) :].replace(",", "."))
+            except ValueError:
+                continue
+            if value > 0:
+                return value
+    return None
+
+
 def _burst(rule: AlertRule, series: Series, at: datetime, q3_lph: float) -> bool:
     """Flow above a share of the meter's rated flow Q3 for 30 minutes, from the raw readings
     of the last 45 minutes (the intervals between consecutive readings)."""
@@ -230,47 +249,62 @@ def _burst(rule: AlertRule, series: Series, at: datetime, q3_lph: float) -> bool
     return True
 
 
-def noise_day(series: Series, day_start_local: datetime) -> noise.Den:
-    """Lden of the noise day that starts at 06:00 local on ``day_start_local``'s date
-    (06:00 → 06:00: one contiguous night) from hourly rollups' energy."""
-    start = day_start_local.replace(hour=6, minute=0, second=0, microsecond=0)
-    rows = Rollup.objects.filter(
-        series=series,
-        period="hour",
-        start__gte=start.astimezone(UTC),
-        start__lt=(start + timedelta(days=1)).astimezone(UTC),
-    ).values_list("start", "energy", "count")
-    hourly = {}
-    for at, energy, count in rows:
-        level = noise.laeq_from_energy(energy, count)
-        if level is not None:
-            hourly[at.astimezone(PARIS).hour] = level
-    return noise.den(hourly)
+def last_noise_day(now: datetime) -> tuple[date, datetime]:
+    """The last complete noise day at ``now`` (06:00 → 06:00 local) and the instant it
+    ended: before 06:00 local, the day before yesterday's."""
+    local = now.astimezone(PARIS)
+    ended = local.replace(hour=6, minute=0, second=0, microsecond=0)
+    if local < ended:
+        ended -= timedelta(days=1)
+    ended = datetime.combine(ended.date(), time(6), PARIS)  # a fresh wall time (DST-safe)
+    return ended.date() - timedelta(days=1), ended
 
 
-def _noise(rule: AlertRule, series: Series, at: datetime) -> None:
-    local = at.astimezone(PARIS)
-    if local.hour != 6:  # the previous noise day has just ended; once per day is enough
-        return
-    result = noise_day(series, local - timedelta(days=1))
-    limits = noise.LIMITS["road"] | {k: float(v) for k, v in (rule.params or {}).items()}
-    over = [
-        f"{name.capitalize()} {value:.1f} dB(A) > {limits[name]:g}"
-        for name, value in (("lden", result.lden), ("lnight", result.lnight))
-        if value is not None and value > limits[name]
-    ]
-    if over:
-        device = series.device
-        alert_raise(
-            rule=rule,
-            subject_key=device.dev_eui,
-            subject=device.name,
-            device=device,
-            title="Bruit au-dessus de la valeur limite",
-            detail="; ".join(over) + ".",
-            value=result.lden,
-            at=at,
+def check_noise_days(now: datetime | None = None) -> int:
+    """Each active noise rule against the noise day that ended at the last 06:00 local.
+    Runs every hour (a Huey periodic task) and is idempotent: a sensor already judged for
+    that day (an alert whose last sighting is that day's end, whatever its state) is
+    skipped, so the check acts once a day, catches up after a stopped worker, and a closed
+    alert is not reopened for the same night. Returns how many alerts were opened."""
+    from territoire.insights.dashboards import noise_day as noise_rows
+
+    day, ended = last_noise_day(now or timezone.now())
+    opened = 0
+    for rule in AlertRule.objects.filter(kind=RuleKind.NOISE, is_active=True):
+        limits = noise.LIMITS["road"] | {
+            k: float(v) for k, v in (rule.params or {}).items() if k in ("lden", "lnight")
+        }
+        judged = set(
+            rule.alerts.filter(last_seen_at__gte=ended).values_list("subject_key", flat=True)
         )
+        _, rows = noise_rows({rule.commune_id}, day)
+        over_by_device = {}
+        for row in rows:
+            if row.dev_eui in judged:
+                continue
+            result = row.result
+            over = [
+                f"{name.capitalize()} {value:.1f} dB(A) > {limits[name]:g}"
+                for name, value in (("lden", result.lden), ("lnight", result.lnight))
+                if value is not None and value > limits[name]
+            ]
+            if over:
+                over_by_device[row.dev_eui] = (result, over)
+        devices = {d.dev_eui: d for d in Device.objects.filter(dev_eui__in=over_by_device)}
+        for dev_eui, (result, over) in over_by_device.items():
+            device = devices[dev_eui]
+            _, new = alert_raise(
+                rule=rule,
+                subject_key=dev_eui,
+                subject=device.name,
+                device=device,
+                title="Bruit au-dessus de la valeur limite",
+                detail=f"Nuit du {day:%d/%m/%Y} : " + "; ".join(over) + ".",
+                value=result.lden,
+                at=ended,
+            )
+            opened += new
+    return opened
 
 
 def car_park_occupancy(tag: str, commune_id: int) -> tuple[float | None, int]:

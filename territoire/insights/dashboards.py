@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from territoire.insights.indicators import air, mobility, noise, parking
 from territoire.insights.models import Building
@@ -70,15 +70,19 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(), PARIS).astimezone(UTC)
 
 
-CACHE_SECONDS = 3600
+CACHE_SECONDS = 2 * 3600  # refreshed every hour by tasks.warm_dashboards, kept two hours
 
 
-def cached(name: str, parts: Iterable[object] | None, compute: Callable[[], Any]) -> Any:
+def cached(
+    name: str, parts: Iterable[object] | None, compute: Callable[[], Any], refresh: bool = False
+) -> Any:
     """Figures over complete past days (a year of counts, a building's last year) change
-    once a day: computed once per hour, day and scope, then read from the cache."""
+    once a day: computed once per day and scope, then read from the shared cache (ADR
+    0007). The Huey worker recomputes them every hour (``refresh``: late readings count
+    within the hour) so that a page rarely pays for them."""
     scope = "all" if parts is None else ",".join(map(str, sorted(parts)))  # type: ignore[type-var]
     key = f"insights:{name}:{today().isoformat()}:{scope}"
-    value = cache.get(key)
+    value = None if refresh else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
@@ -320,23 +324,40 @@ class MobilitySummary:
     growth_label: str
 
 
-def _per_series_totals(ids: list[int], since: date, until: date) -> dict[int, tuple[float, int]]:
+def _two_period_totals(
+    ids: list[int], mid: date, end: date, span: int
+) -> tuple[dict[int, tuple[float, int]], dict[int, tuple[float, int]]]:
+    """Per series, (total, days with data) over [mid − span, mid) and [mid, end): one scan
+    of both periods with conditional sums (the cold path of the first view of the day)."""
+    split = local_day_start(mid)
     rows = (
         Rollup.objects.filter(
             series_id__in=ids,
             period="day",
-            start__gte=local_day_start(since),
-            start__lt=local_day_start(until),
+            start__gte=local_day_start(mid - timedelta(days=span)),
+            start__lt=local_day_start(end),
         )
         .values("series_id")
-        .annotate(total=Sum("total"), days=Count("pk"))
-        .values_list("series_id", "total", "days")
+        .annotate(
+            before_total=Sum("total", filter=Q(start__lt=split)),
+            before_days=Count("pk", filter=Q(start__lt=split)),
+            now_total=Sum("total", filter=Q(start__gte=split)),
+            now_days=Count("pk", filter=Q(start__gte=split)),
+        )
+        .values_list("series_id", "before_total", "before_days", "now_total", "now_days")
     )
-    return {sid: (total, days) for sid, total, days in rows}
+    before: dict[int, tuple[float, int]] = {}
+    now: dict[int, tuple[float, int]] = {}
+    for sid, b_total, b_days, n_total, n_days in rows:
+        if b_days:
+            before[sid] = (b_total or 0.0, b_days)
+        if n_days:
+            now[sid] = (n_total or 0.0, n_days)
+    return before, now
 
 
-def mobility_summary(scope: Scope) -> MobilitySummary:
-    return cached("mobility", scope, lambda: _mobility_summary(scope))
+def mobility_summary(scope: Scope, refresh: bool = False) -> MobilitySummary:
+    return cached("mobility", scope, lambda: _mobility_summary(scope), refresh)
 
 
 def _mobility_summary(scope: Scope) -> MobilitySummary:
@@ -351,8 +372,7 @@ def _mobility_summary(scope: Scope) -> MobilitySummary:
     span = 365 if daily and min(daily) <= end - timedelta(days=364) else 28
     label = "sur un an" if span == 365 else "sur les 28 derniers jours"
     # A counter counts in a period only if it reported on at least 90 % of its days.
-    now = _per_series_totals(ids, end - timedelta(days=span), end)
-    before = _per_series_totals(ids, end - timedelta(days=2 * span), end - timedelta(days=span))
+    before, now = _two_period_totals(ids, end - timedelta(days=span), end, span)
     full = 0.9 * span
     growth = mobility.year_over_year(
         {str(k): v for k, (v, d) in before.items() if d >= full},
@@ -511,8 +531,10 @@ def building_comfort(building) -> list[dict]:
 FULL_YEAR_DAYS = 330  # days with data needed in the last 365 to compare with a reference year
 
 
-def buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
-    return cached("buildings", [b.pk for b in buildings], lambda: _buildings_last_year(buildings))
+def buildings_last_year(buildings: list, refresh: bool = False) -> dict[int, tuple[float, int]]:
+    return cached(
+        "buildings", [b.pk for b in buildings], lambda: _buildings_last_year(buildings), refresh
+    )
 
 
 def _buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
@@ -554,3 +576,24 @@ def _buildings_last_year(buildings: list) -> dict[int, tuple[float, int]]:
 
 def building_last_year(building) -> tuple[float, int]:
     return buildings_last_year([building])[building.pk]
+
+
+def warm(scopes: Iterable[Scope]) -> int:
+    """Recompute the day-long figures of the pages for these scopes (the whole territory,
+    each commune): the mobility summary, the buildings' last year with their DJU. Returns
+    how many entries were written."""
+    from territoire.insights import climate
+
+    written = 0
+    for scope in scopes:
+        mobility_summary(scope, refresh=True)
+        with_reference = Building.objects.filter(reference_kwh__isnull=False)
+        if scope is not None:
+            with_reference = with_reference.filter(commune_id__in=scope)
+        buildings = list(with_reference.order_by("commune__name", "name"))
+        buildings_last_year(buildings, refresh=True)
+        written += 2
+        for commune_id in {b.commune_id for b in buildings}:
+            climate.dju_last_year(commune_id, refresh=True)
+            written += 1
+    return written

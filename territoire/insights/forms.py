@@ -32,7 +32,9 @@ class RuleForm(AccessibleFormMixin, forms.Form):
     night_lph = _number("Débit de nuit maximal (L/h, fuite)", "Par défaut 5 L/h.", min_value=0)
     q3_lph = _number(
         "Débit nominal Q3 du compteur (L/h, rupture)",
-        "Rupture : débit au-dessus de 10 % de Q3 pendant 30 min. Vide : pas de détection.",
+        "Rupture : débit au-dessus de 10 % de Q3 pendant 30 min. Utilisé pour les compteurs"
+        " sans étiquette « q3-<L/h> » (par exemple q3-2500), qui donne le Q3 propre au"
+        " compteur. Vide : rupture détectée seulement sur les compteurs étiquetés.",
         min_value=1,
     )
     factor = _number("Intervalles manqués (capteur muet)", "Par défaut 3.", min_value=1)
@@ -87,4 +89,47 @@ class RuleForm(AccessibleFormMixin, forms.Form):
             "name": rule.name,
             "is_active": rule.is_active,
             **(rule.params or {}),
+        }
+
+
+class BuildingSettingsForm(AccessibleFormMixin, forms.Form):
+    """The heating share is typed in percent (what agents read on energy audits)."""
+
+    floor_area_m2 = forms.IntegerField(
+        label="Surface de plancher (m²)", required=False, min_value=1,
+        help_text="Surface des activités tertiaires, déclarée dans OPERAT.",
+    )  # fmt: skip
+    reference_year = forms.IntegerField(
+        label="Année de référence", required=False, min_value=2010, max_value=2019,
+        help_text="Entre 2010 et 2019 (décret n° 2019-771).",
+    )  # fmt: skip
+    reference_kwh = forms.FloatField(
+        label="Consommation de l'année de référence (kWh d'énergie finale)", required=False,
+        min_value=0.001,
+    )  # fmt: skip
+    heating_share = forms.FloatField(
+        label="Part du chauffage dans la consommation (%)", min_value=0, max_value=100,
+        help_text="Seule cette part est corrigée du climat (degrés-jours). Par exemple 60.",
+    )  # fmt: skip
+    reference_dju = forms.FloatField(
+        label="DJU de l'année de référence (base 18 °C)", required=False, min_value=0.001,
+        help_text=(
+            "Degrés-jours unifiés de l'année de référence à la station météo de référence. "
+            "Vide : la référence n'est pas corrigée du climat."
+        ),
+    )  # fmt: skip
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["heating_share"] = data["heating_share"] / 100
+        return data
+
+    @staticmethod
+    def initial_of(building) -> dict[str, Any]:
+        return {
+            "floor_area_m2": building.floor_area_m2,
+            "reference_year": building.reference_year,
+            "reference_kwh": building.reference_kwh,
+            "heating_share": round(building.heating_share * 100, 1),
+            "reference_dju": building.reference_dju,
         }

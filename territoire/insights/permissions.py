@@ -43,3 +43,10 @@ def _handle(principal: Principal, obj: Any) -> bool:
     if commune is None:
         return has_role(principal, HANDLERS, module=MODULE, anywhere=True)
     return has_role(principal, HANDLERS, commune=commune, module=MODULE)
+
+
+@ability("insights.manage_buildings")
+def _buildings(principal: Principal, obj: Any) -> bool:
+    """Change a building's décret tertiaire settings (surface, reference, heating share):
+    the same people as the alerts' handlers."""
+    return _handle(principal, obj)

@@ -21,6 +21,7 @@ from territoire.insights.models import (
     AlertEvent,
     AlertRule,
     AlertState,
+    Building,
     Notification,
     RuleKind,
     Subscription,
@@ -38,6 +39,7 @@ register_actions(
         "insights.subscribe": "Abonnement aux alertes",
         "insights.unsubscribe": "Désabonnement des alertes",
         "insights.rule_save": "Règle d'alerte enregistrée",
+        "insights.building_settings": "Réglages d'un bâtiment (décret tertiaire)",
     }
 )
 
@@ -254,3 +256,48 @@ def rule_save(
             changes={"kind": kind, "params": params, "is_active": is_active},
         )
     return rule
+
+
+BUILDING_SETTINGS = ("floor_area_m2", "reference_year", "reference_kwh", "heating_share",
+                     "reference_dju")  # fmt: skip
+REFERENCE_YEARS = range(2010, 2020)  # décret n° 2019-771: a reference year in 2010–2019
+
+
+def building_settings_save(*, actor: User, building: Building, **values: Any) -> Building:
+    """The décret tertiaire settings of a building: surface, reference year and its
+    consumption, heating share (what the climate correction applies to), DJU of the
+    reference year. Checked again here (the form is not the only caller)."""
+    require(actor, "insights.manage_buildings", building)
+    values = {k: v for k, v in values.items() if k in BUILDING_SETTINGS}
+    errors: dict[str, str] = {}
+    year = values.get("reference_year")
+    if year is not None and year not in REFERENCE_YEARS:
+        errors["reference_year"] = "L'année de référence est comprise entre 2010 et 2019."
+    share = values.get("heating_share")
+    if share is None or not 0 <= share <= 1:
+        errors["heating_share"] = "La part du chauffage est comprise entre 0 et 100 %."
+    for key in ("reference_kwh", "reference_dju", "floor_area_m2"):
+        if values.get(key) is not None and values[key] <= 0:
+            errors[key] = "Indiquez un nombre positif, ou laissez vide."
+    if (year is None) != (values.get("reference_kwh") is None):
+        errors["reference_kwh"] = (
+            "Indiquez l'année de référence et sa consommation ensemble (ou aucune des deux)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        building = Building.objects.select_for_update().get(pk=building.pk)
+        changes = {
+            k: [getattr(building, k), v] for k, v in values.items() if getattr(building, k) != v
+        }
+        for key, value in values.items():
+            setattr(building, key, value)
+        building.save()
+        audit_record(
+            actor=actor,
+            action="insights.building_settings",
+            obj=building,
+            commune=building.commune_id,
+            changes=changes,
+        )
+    return building

@@ -1,4 +1,5 @@
-"""Background work of the insights module: alert e-mails and the silent-device sweep."""
+"""Background work of the insights module: alert e-mails, the silent-device sweep and the
+daily noise check."""
 
 from __future__ import annotations
 
@@ -43,3 +44,26 @@ def sweep_silent_devices() -> None:
     from territoire.insights.alerting import check_silent_devices
 
     check_silent_devices()
+
+
+@db_periodic_task(crontab(minute="20"))
+def check_noise_days() -> None:
+    """Lden/Lnight of the noise day that ended at 06:00 local, against the noise rules.
+    Hourly at :20 (the 05:00–06:00 readings are in by then); idempotent, so it acts once a
+    day and catches up after the worker was stopped."""
+    from territoire.insights.alerting import check_noise_days as check
+
+    check()
+
+
+@db_periodic_task(crontab(minute="1"))
+def warm_dashboards() -> None:
+    """The day-long figures of the dashboards and the summary (a year of counts, the
+    buildings' last year, the DJU), recomputed every hour into the shared cache for the
+    whole territory and each commune with sensors, so that the first view of the day does
+    not pay for them (ADR 0007)."""
+    from territoire.insights.dashboards import warm
+    from territoire.sensors.models import Device
+
+    communes = set(Device.objects.values_list("commune_id", flat=True).distinct())
+    warm([None, *({c} for c in sorted(communes))])

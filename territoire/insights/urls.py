@@ -12,6 +12,7 @@ urlpatterns = [
     path("carte/", views.map_view, name="map"),
     path("batiments/", views.building_list, name="buildings"),
     path("batiments/<int:pk>/", views.building_detail, name="building"),
+    path("batiments/<int:pk>/reglages/", views.building_settings, name="building_settings"),
     path("batiments/<int:pk>/<slug:what>.csv", views.building_detail, name="building_csv"),
     path("alertes/", views.alert_list, name="alerts"),
     path("alertes/abonnement/", views.subscription, name="subscription"),

@@ -25,7 +25,7 @@ from territoire.core.models import Commune, User
 from territoire.core.pagination import paginate, querystring_without_page
 from territoire.core.permissions import can, require
 from territoire.core.views import crumbs, person
-from territoire.insights import dashboards, selectors, services
+from territoire.insights import climate, dashboards, selectors, services
 from territoire.insights.indicators import air, buildings, noise, water
 from territoire.insights.models import AlertState, RuleKind
 
@@ -199,6 +199,12 @@ def domain(request: HttpRequest, domain: str, as_csv: bool = False) -> HttpRespo
     return _page(request, "insights/domain.html", context)
 
 
+def _signed_percent(change: float) -> str:
+    """−21 % / +5 % (a typographic minus, as French typesetting wants)."""
+    value = round(change * 100)
+    return f"{'+' if value > 0 else '−' if value < 0 else ''}{abs(value)} %"
+
+
 def _r(value: float | None, digits: int = 1) -> object:
     return "" if value is None else round(value, digits)
 
@@ -241,9 +247,9 @@ def building_detail(request: HttpRequest, pk: int, what: str = "") -> HttpRespon
         chart = water_chart if what == "eau" else energy_chart
         return csv_response(chart.csv_rows(), f"batiment-{building.pk}-{what}.csv")
     last12, covered = dashboards.building_last_year(building)
-    trajectory = None
+    comparison = dju = None
     if building.reference_kwh and covered >= dashboards.FULL_YEAR_DAYS:
-        trajectory = buildings.trajectory(timezone.now().year, building.reference_kwh, last12)
+        comparison, dju = climate.compare_building(building, last12, timezone.now().year)
     return _page(
         request,
         "insights/building_detail.html",
@@ -260,40 +266,121 @@ def building_detail(request: HttpRequest, pk: int, what: str = "") -> HttpRespon
             "comfort": dashboards.building_comfort(building),
             "last12": last12,
             "covered": covered,
-            "trajectory": trajectory,
+            "comparison": comparison,
+            "trajectories": [
+                (label, t, _signed_percent(-t.reduction))
+                for label, t in (
+                    ("Corrigés du climat", comparison.corrected),
+                    ("Bruts (mesurés)", comparison.raw),
+                )
+            ]
+            if comparison
+            else [],
+            "dju": dju,
             "target_2030": buildings.target_reduction(2030),
+            "may_edit": can(user, "insights.manage_buildings", building),
         },
     )
 
 
+@login_required
+def building_settings(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Surface, reference year and consumption, heating share, reference DJU."""
+    from territoire.core.forms import attach_service_errors
+    from territoire.insights.forms import BuildingSettingsForm
+
+    user = _viewer(request)
+    try:
+        building = selectors.building(user, pk=pk)
+    except selectors.Building.DoesNotExist:
+        raise Http404 from None
+    if not can(user, "insights.manage_buildings", building):
+        raise PermissionDenied
+    form = BuildingSettingsForm(
+        request.POST or None, initial=BuildingSettingsForm.initial_of(building)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.building_settings_save(actor=user, building=building, **form.values())
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, "Les réglages du bâtiment sont enregistrés.")
+            return redirect("insights:building", pk=building.pk)
+    return _page(
+        request,
+        "insights/building_settings.html",
+        {
+            "breadcrumbs": _crumbs(
+                ("Bâtiments", reverse("insights:buildings")),
+                (building.name, reverse("insights:building", args=[building.pk])),
+                ("Réglages", None),
+            ),
+            "building": building,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+OPERAT_COLUMNS = [
+    "Bâtiment",
+    "Commune",
+    "Code INSEE",
+    "Surface de plancher (m²)",
+    "Énergie",
+    "Mois",
+    "Consommation (kWh d'énergie finale)",
+    "Eau (m³)",
+    "DJU de la période (base 18 °C)",
+    "DJU normaux de la période",
+    "Jours de température mesurés",
+    "Source des DJU",
+    "Part du chauffage",
+    "Consommation corrigée du climat (kWh, indicatif)",
+    "Année de référence",
+    "Consommation de l'année de référence (kWh)",
+    "DJU de l'année de référence",
+]
+
+
 def _operat_csv(building, monthly) -> HttpResponseBase:
-    """What an agent copies into OPERAT: the building's energy per month (kWh of final
-    energy, electricity measured by the platform), with its surface and reference."""
-    rows: list[list[object]] = [
-        [
-            "Bâtiment",
-            "Commune",
-            "Surface (m²)",
-            "Année de référence",
-            "Référence (kWh)",
-            "Mois",
-            "Électricité (kWh)",
-            "Eau (m³)",
-        ],
+    """What an agent needs for the yearly OPERAT declaration of the building: its
+    electricity per month (kWh of final energy measured by the platform) and over the
+    12 months, its surface and reference, with the DJU of each period and the consumption
+    corrected of the climate (indicative: OPERAT applies its own correction to the raw
+    figures, which are the ones to declare). Other energies (gas, heat network) are not
+    metered by the platform and are not in the file."""
+    until = dashboards.today() + timedelta(days=1)
+    months = [m["month"] for m in monthly]
+    dju = climate.monthly_dju(building.commune_id, months, until)
+    share = building.heating_share
+    common = [building.name, building.commune.name, building.commune.insee_code]
+    reference = [
+        building.reference_year or "",
+        _r(building.reference_kwh, 0),
+        _r(building.reference_dju, 0),
     ]
+    rows: list[list[object]] = [list(OPERAT_COLUMNS)]
+
+    def row(label: str, kwh: float, m3: float, source: climate.DjuSource | None) -> list[object]:
+        if source is None:
+            return [*common, building.floor_area_m2 or "", "Électricité", label, _r(kwh, 1),
+                    _r(m3, 2), "", "", "", "", share, "", *reference]  # fmt: skip
+        corrected = buildings.climate_corrected(kwh, share, source.dju.total, source.dju.normal)
+        return [*common, building.floor_area_m2 or "", "Électricité", label, _r(kwh, 1),
+                _r(m3, 2), _r(source.dju.total, 1), _r(source.dju.normal, 1),
+                source.dju.measured_days, source.label, share, _r(corrected, 1),
+                *reference]  # fmt: skip
+
     for m in monthly:
-        rows.append(
-            [
-                building.name,
-                building.commune.name,
-                building.floor_area_m2 or "",
-                building.reference_year or "",
-                _r(building.reference_kwh, 0),
-                m["month"].strftime("%Y-%m"),
-                _r(m["kwh"], 1),
-                _r(m["m3"], 2),
-            ]
-        )
+        rows.append(row(m["month"].strftime("%Y-%m"), m["kwh"], m["m3"], dju.get(m["month"])))
+    if months:
+        whole = climate.dju_between(building.commune_id, months[0], until)
+        total_kwh = sum(m["kwh"] for m in monthly)
+        total_m3 = sum(m["m3"] for m in monthly)
+        label = f"{months[0]:%Y-%m} à {months[-1]:%Y-%m} (total)"
+        rows.append(row(label, total_kwh, total_m3, whole))
     return csv_response(rows, f"operat-{building.pk}.csv")
 
 
@@ -319,12 +406,18 @@ def summary(request: HttpRequest) -> HttpResponseBase:
         if closed
     )
     bs = list(selectors.buildings(user, commune_id=cid).filter(reference_kwh__isnull=False))
-    energy_saved, compared = 0.0, 0
+    energy_saved = energy_saved_corrected = 0.0
+    compared = 0
+    dju_sources: dict[str, None] = {}  # ordered set of the labels used
     last_year = dashboards.buildings_last_year(bs)
+    year = timezone.now().year
     for b in bs:
         kwh, covered = last_year[b.pk]
         if covered >= dashboards.FULL_YEAR_DAYS:
-            energy_saved += (b.reference_kwh or 0) - kwh
+            comparison, source = climate.compare_building(b, kwh, year)
+            energy_saved += comparison.saved_raw_kwh
+            energy_saved_corrected += comparison.saved_corrected_kwh
+            dju_sources[source.label] = None
             compared += 1
     since = timezone.now() - timedelta(days=30)
     context = {
@@ -337,6 +430,8 @@ def summary(request: HttpRequest) -> HttpResponseBase:
         "litres_saved": saved,
         "mobility": dashboards.mobility_summary(scope),
         "energy_saved": energy_saved,
+        "energy_saved_corrected": energy_saved_corrected,
+        "dju_sources": list(dju_sources),
         "buildings_with_reference": len(bs),
         "buildings_compared": compared,
         "water_30": sum(v or 0 for _, v in dashboards.water(scope).rows),

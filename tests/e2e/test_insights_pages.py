@@ -116,6 +116,7 @@ def test_insights_pages_and_the_live_leak_journey(site_data, live_server, browse
         ("domain parking", "/indicateurs/domaine/stationnement/"),
         ("buildings", "/indicateurs/batiments/"),
         ("building", f"/indicateurs/batiments/{building.pk}/"),
+        ("building settings", f"/indicateurs/batiments/{building.pk}/reglages/"),
         ("open data", "/indicateurs/donnees-ouvertes/"),
         ("rules", "/indicateurs/alertes/regles/"),
         ("new rule", "/indicateurs/alertes/regles/nouvelle/"),
@@ -129,6 +130,13 @@ def test_insights_pages_and_the_live_leak_journey(site_data, live_server, browse
         page.get_by_role("button", name="Enregistrer la règle").click()
     assert page.locator(".error-summary").is_visible()
     check_page(page, report, "new rule, errors")
+
+    page.goto(f"{base}/indicateurs/batiments/{building.pk}/reglages/")
+    page.get_by_label("Part du chauffage dans la consommation (%)").fill("140")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer les réglages").click()
+    assert page.locator(".error-summary").is_visible()
+    check_page(page, report, "building settings, errors")
 
     page.goto(f"{base}/indicateurs/carte/")
     page.wait_for_selector(".leaflet-interactive")

@@ -234,23 +234,79 @@ def test_car_park_over_85_percent(arras):
     assert alert.value == pytest.approx(0.9) and "90 %" in alert.title
 
 
-def test_noise_rule_on_the_night_that_just_ended(arras):
-    """A night at 64 dB: Lnight 64 > 62 raises the alert when the 06:00 reading arrives."""
-    AlertRule.objects.create(commune=arras, kind="noise", name="Bruit routier")
-    d = device(arras, "24e124de62041031", "Bruit — rocade", "milesight-ws302")
+def noisy_night(arras, dev_eui="24e124de62041031"):
+    """The noise day 3 → 4 March 2026 (06:00 → 06:00 local): 60 dB by day, 55 in the
+    evening, a 64 dB night, one hourly LAeq each."""
+    d = device(arras, dev_eui, "Bruit — rocade", "milesight-ws302")
     start = datetime(2026, 3, 3, 6, tzinfo=PARIS)
     instants, values = [], []
-    for i in range(25):
+    for i in range(24):
         at = start + timedelta(hours=i)
         level = 60 if 6 <= at.hour < 18 else 55 if 18 <= at.hour < 22 else 64
         instants.append(at.astimezone(UTC) + timedelta(minutes=10))
         values.append(level)
-    series = history(d, "laeq", instants, values)
+    return history(d, "laeq", instants, values)
+
+
+def test_the_last_noise_day_ends_at_the_last_six_am_local():
+    before = datetime(2026, 3, 4, 5, 59, tzinfo=PARIS)
+    after = datetime(2026, 3, 4, 6, 0, tzinfo=PARIS)
+    assert alerting.last_noise_day(before) == (
+        datetime(2026, 3, 2).date(),
+        datetime(2026, 3, 3, 6, tzinfo=PARIS),
+    )
+    assert alerting.last_noise_day(after) == (
+        datetime(2026, 3, 3).date(),
+        datetime(2026, 3, 4, 6, tzinfo=PARIS),
+    )
+    # Summer time: 06:00 local is 04:00 UTC.
+    day, ended = alerting.last_noise_day(datetime(2026, 7, 1, 5, tzinfo=UTC))
+    assert ended.astimezone(UTC) == datetime(2026, 7, 1, 4, tzinfo=UTC)
+
+
+def test_noise_rule_checked_once_a_day_by_the_periodic_task(arras):
+    """A night at 64 dB: Lnight 64 > 62. The hourly task raises the alert after 06:00,
+    not before, once (later runs of the same day do nothing), and a closed alert is not
+    reopened for the same night; a reading arriving at 06:xx no longer matters."""
+    rule = AlertRule.objects.create(commune=arras, kind="noise", name="Bruit routier")
+    series = noisy_night(arras)
     from territoire.sensors.listeners import StoredReading
 
-    alerting.readings_stored([StoredReading(series.pk, instants[-1], 60, None)])
+    alerting.readings_stored(
+        [StoredReading(series.pk, datetime(2026, 3, 4, 6, 10, tzinfo=PARIS), 60, None)]
+    )
+    assert not Alert.objects.exists()  # the listener no longer judges noise days
+
+    assert alerting.check_noise_days(datetime(2026, 3, 4, 5, 20, tzinfo=PARIS)) == 0
+    assert not Alert.objects.exists()  # the night is not over yet (3 March's day is empty)
+    assert alerting.check_noise_days(datetime(2026, 3, 4, 6, 20, tzinfo=PARIS)) == 1
     alert = Alert.objects.get()
-    assert "Lnight 64.0 dB(A) > 62" in alert.detail
+    assert "Lnight 64.0 dB(A) > 62" in alert.detail and "03/03/2026" in alert.detail
+    assert alert.last_seen_at == datetime(2026, 3, 4, 6, tzinfo=PARIS)
+    for hour in (7, 12, 23):
+        assert alerting.check_noise_days(datetime(2026, 3, 4, hour, 20, tzinfo=PARIS)) == 0
+    alert.refresh_from_db()
+    assert alert.occurrences == 1  # no flood: later runs did not even count a repeat
+    Alert.objects.filter(pk=alert.pk).update(state=AlertState.CLOSED)
+    assert alerting.check_noise_days(datetime(2026, 3, 4, 9, 20, tzinfo=PARIS)) == 0
+    assert Alert.objects.filter(rule=rule).count() == 1
+
+
+def test_noise_limits_of_the_rule_are_used(arras):
+    AlertRule.objects.create(
+        commune=arras, kind="noise", name="Bruit", params={"lden": 80, "lnight": 70}
+    )
+    noisy_night(arras)
+    assert alerting.check_noise_days(datetime(2026, 3, 4, 6, 20, tzinfo=PARIS)) == 0
+
+
+def test_the_noise_task_runs_the_check(arras, monkeypatch):
+    from territoire.insights import tasks
+
+    calls = []
+    monkeypatch.setattr(alerting, "check_noise_days", lambda: calls.append(1) or 0)
+    tasks.check_noise_days.call_local()
+    assert calls == [1]
 
 
 def test_a_detection_released_in_the_same_batch_still_raises_the_alert(arras):
@@ -300,3 +356,47 @@ def test_a_burst_is_raised_after_thirty_minutes_above_ten_percent_of_q3(arras):
     alerting.readings_stored([StoredReading(series.pk, instants[2], 1200, 100)])
     alert = Alert.objects.get(rule=rule)
     assert alert.title == "Rupture probable : 400 L/h depuis 30 minutes"
+
+
+def test_the_meters_own_q3_tag_wins_over_the_rules(arras):
+    """Rule Q3 = 2,500 L/h, but this DN40 meter is tagged q3-10000: 400 L/h is 4 % of its
+    rated flow, not a burst; a meter without the tag keeps the rule's Q3."""
+    rule = AlertRule.objects.create(
+        commune=arras, kind="leak", name="Fuites", params={"q3_lph": 2500}
+    )
+    big = device(arras, METER, "Eau — piscine", "milesight-em300-di", tags=["eau", "q3-10000"])
+    small = device(arras, "24e124136b000002", "Eau — école", "milesight-em300-di", tags=["eau"])
+    t0 = datetime(2026, 3, 4, 10, tzinfo=UTC)
+    instants = [t0 + timedelta(minutes=15 * i) for i in range(4)]
+    from territoire.sensors.listeners import StoredReading
+
+    for meter in (big, small):
+        series = history(meter, "impulsions", instants, [1000, 1100, 1200, 1300])
+        alerting.readings_stored([StoredReading(series.pk, instants[2], 1200, 100)])
+    alert = Alert.objects.get(rule=rule)
+    assert alert.device == small
+
+
+def test_a_tagged_meter_is_watched_even_without_a_q3_in_the_rule(arras):
+    """q3-1000: 400 L/h is 40 % of it; the rule has no q3_lph."""
+    AlertRule.objects.create(commune=arras, kind="leak", name="Fuites")
+    meter = device(arras, METER, "Eau — gymnase", "milesight-em300-di", tags=["eau", "q3-1000"])
+    t0 = datetime(2026, 3, 4, 10, tzinfo=UTC)
+    instants = [t0 + timedelta(minutes=15 * i) for i in range(4)]
+    series = history(meter, "impulsions", instants, [1000, 1100, 1200, 1300])
+    from territoire.sensors.listeners import StoredReading
+
+    alerting.readings_stored([StoredReading(series.pk, instants[2], 1200, 100)])
+    alert = Alert.objects.get()
+    assert "(1000 L/h)" in alert.detail
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [(["eau", "q3-2500"], 2500.0), (["Q3-1600"], 1600.0), (["q3-2,5k"], None), (["q3-0"], None),
+     (["eau"], None), ([], None)],
+)  # fmt: skip
+def test_q3_tag_parsing(tags, expected):
+    from territoire.sensors.models import Device
+
+    assert alerting.device_q3_lph(Device(tags=tags)) == expected

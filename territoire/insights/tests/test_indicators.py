@@ -217,3 +217,60 @@ def test_decret_tertiaire_trajectory():
     assert t.on_track and t.reduction == pytest.approx(0.22) and t.saved_kwh == 22_000
     assert t.target_kwh == pytest.approx(60_000)
     assert not buildings.trajectory(2025, 100_000, 85_000).on_track
+
+
+def test_degree_days_of_a_day_and_the_shipped_normals():
+    assert buildings.day_degree_days(2, 8) == 13  # 18 − (2 + 8) / 2
+    assert buildings.day_degree_days(15, 25) == 0  # a mean of 20 °C: no heating
+    assert sum(buildings.NORMAL_DJU_MONTHLY.values()) == 2643
+    assert buildings.normal_day(date(2026, 2, 10)) == pytest.approx(379 / 28)
+    assert buildings.normal_day(date(2028, 2, 10)) == pytest.approx(379 / 29)  # leap year
+    year = [date(2026, 1, 1) + timedelta(days=i) for i in range(365)]
+    assert sum(buildings.normal_day(d) for d in year) == pytest.approx(2643)
+
+
+def test_period_dju_fills_the_missing_days_with_their_normal_share():
+    """1–3 January 2026: 13 and 10 DJU measured, the 3rd missing → 428/31 = 13.806."""
+    days = [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)]
+    result = buildings.period_dju(days, {days[0]: 13.0, days[1]: 10.0})
+    assert result.total == pytest.approx(23 + 428 / 31)
+    assert result.normal == pytest.approx(3 * 428 / 31)
+    assert (result.measured_days, result.filled_days, result.days) == (2, 1, 3)
+    only_normals = buildings.period_dju(days, {})
+    assert only_normals.total == only_normals.normal  # no measure: a neutral correction
+
+
+def test_comparison_corrects_both_years_heating_share_to_the_normal_climate():
+    """Reference 2019: 100,000 kWh in a cold year (2,900 DJU); last 12 months: 70,000 kWh in
+    a mild one (2,400 DJU); normal 2,643; heating 60 %.
+    Reference → 40,000 + 60,000 × 2,643 / 2,900 = 94,682.76 kWh;
+    now → 28,000 + 42,000 × 2,643 / 2,400 = 74,252.50 kWh;
+    corrected reduction 1 − 74,252.5 / 94,682.76 = 21.58 % (raw: 30 %)."""
+    dju = buildings.PeriodDju(total=2400, normal=2643, measured_days=365, days=365)
+    result = buildings.compare(
+        year=2026,
+        reference_kwh=100_000,
+        reference_dju=2900,
+        measured_kwh=70_000,
+        dju=dju,
+        heating_share=0.6,
+    )
+    assert result.reference_corrected
+    assert result.corrected.reference_kwh == pytest.approx(94_682.76, abs=0.01)
+    assert result.corrected.corrected_kwh == pytest.approx(74_252.50, abs=0.01)
+    assert result.corrected.reduction == pytest.approx(0.2158, abs=1e-4)
+    assert result.saved_corrected_kwh == pytest.approx(20_430.26, abs=0.01)
+    assert result.raw.reduction == pytest.approx(0.30)
+    assert result.saved_raw_kwh == pytest.approx(30_000)
+    # 2026 requires −24 %: on track raw, not once the mild winter is taken out.
+    assert result.raw.on_track and not result.corrected.on_track
+    # Without the reference year's DJU, the reference is kept as entered.
+    kept = buildings.compare(
+        year=2026,
+        reference_kwh=100_000,
+        reference_dju=None,
+        measured_kwh=70_000,
+        dju=dju,
+        heating_share=0.6,
+    )
+    assert not kept.reference_corrected and kept.corrected.reference_kwh == 100_000

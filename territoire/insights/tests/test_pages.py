@@ -230,7 +230,7 @@ def test_chart_csv_downloads(data, agent):
     assert rows[1][0] == "Bruit — Arras" and len(rows) == 2
     building = data["a"]["building"]
     rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/operat.csv"))
-    assert rows[0][0] == "Bâtiment" and rows[1][0] == "Mairie de Arras" and len(rows) == 13
+    assert rows[0][0] == "Bâtiment" and rows[1][0] == "Mairie de Arras" and len(rows) == 14
     rows = _csv(client.get(f"/indicateurs/batiments/{building.pk}/eau.csv"))
     assert rows[0] == ["Jour", "Eau par jour (m³)"]
     assert client.get(f"/indicateurs/batiments/{building.pk}/autre.csv").status_code == 404
@@ -334,3 +334,57 @@ def test_a_full_year_of_electricity_is_compared_with_the_reference(arras, agent)
     assert "sur la trajectoire" in page
     summary = client.get("/indicateurs/synthese/").content.decode()
     assert "(1 bâtiment, 365 derniers jours)" in summary
+
+
+def test_the_worker_warms_the_day_long_figures_of_the_pages(data, agent, arras, monkeypatch):
+    """After the hourly task, the summary of the territory and of a commune reads the year
+    of counts, the buildings' last year and the DJU from the cache, computing none."""
+    from territoire.insights import climate, tasks
+
+    Building.objects.filter(commune=arras).update(reference_kwh=50_000)
+    tasks.warm_dashboards.call_local()
+
+    def boom(*args, **kwargs):
+        raise AssertionError("computed on a page although warmed")
+
+    monkeypatch.setattr(dashboards, "_mobility_summary", boom)
+    monkeypatch.setattr(dashboards, "_buildings_last_year", boom)
+    monkeypatch.setattr(climate, "dju_between", boom)
+    client = logged_in_client(agent)
+    assert client.get("/indicateurs/synthese/").status_code == 200
+    assert client.get("/indicateurs/synthese/?commune=arras").status_code == 200
+    assert client.get("/indicateurs/").status_code == 200
+    # A refresh recomputes even when the entry exists (late readings count within the hour).
+    with pytest.raises(AssertionError, match="computed"):
+        dashboards.mobility_summary({arras.pk}, refresh=True)
+
+
+def test_cycling_change_on_the_same_counters_only(arras, agent):
+    """Less than a year of data: the last 28 days against the 28 before. Counter A: 10
+    passages a day, then 12 (+20 %); counter B reports only in the last 28 days, so it is
+    left out (it would fake growth)."""
+    end = dashboards.today()
+    first = end - timedelta(days=57)
+
+    def noon(day):
+        return datetime(day.year, day.month, day.day, 12, tzinfo=dashboards.PARIS).astimezone(UTC)
+
+    for dev_eui, start_day in (
+        ("02c0de00000a0021", first),
+        ("02c0de00000a0022", end - timedelta(days=29)),
+    ):
+        counter = device(arras, dev_eui, f"Vélos {dev_eui[-1]}", "generic-bidirectional-counter",
+                         tags=["vélo"])  # fmt: skip
+        days = [start_day + timedelta(days=i) for i in range((end - start_day).days)]
+        values, total = [], 0.0
+        for day in days:
+            total += 12 if day >= end - timedelta(days=28) else 10
+            values.append(total)
+        history(counter, "passages_entree", [noon(d) for d in days], values)
+    summary = dashboards.mobility_summary({arras.pk})
+    assert summary.growth_label == "sur les 28 derniers jours"
+    assert summary.growth.counters == 1
+    assert (summary.growth.before, summary.growth.after) == (280, 336)
+    assert summary.growth.change == pytest.approx(0.2)
+    page = logged_in_client(agent).get("/indicateurs/synthese/").content.decode()
+    assert "20 % (1 compteur)" in page
