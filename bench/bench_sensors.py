@@ -51,6 +51,11 @@ HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
 HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
 HTTP_WORKERS = os.environ.get("BENCH_HTTP_WORKERS", "2")
 DEVICES = 100
+# Two batches fit in the broker's 1,000 in-flight messages: one is read while the other is
+# stored (territoire.sensors.consumer).
+CONSUMER_BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "500"))
+MQTT_ONLY = os.environ.get("BENCH_MQTT_ONLY") == "1"  # skip the HTTP part
+PROFILE = os.environ.get("BENCH_PROFILE")  # file to write a cProfile of the consumer to
 
 
 def frame(pulses: int) -> str:
@@ -212,12 +217,33 @@ def main() -> None:
         publish(host, port, messages)  # queued for both persistent sessions
         bare = bare_subscriber_rate(host, port, len(messages))
         consumer = Consumer(
-            integration, host=host, port=port, client_id="consumer", batch_size=1000
+            integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
         )
+        # Its writer process's start-up (a fresh interpreter importing Django, about a second)
+        # is not counted, as the bare subscriber's interpreter start-up is not.
+        consumer.start_writer()
+        profiler = None
+        if PROFILE:  # a cProfile of the consumer's run (slows it down: not a figure)
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start = time.perf_counter()
         stats = consumer.run(max_messages=len(messages), idle_timeout=30)
         ingest_rate = stats.messages / (time.perf_counter() - start)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(PROFILE)
     assert RawUplink.objects.count() == len(messages), "every message stored"
+    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
+    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
+    print(
+        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
+        f"uplinks/s; ratio {ingest_rate / bare:.2f} ({stats.batches} batches)",
+        flush=True,
+    )
+    if MQTT_ONLY:
+        return
 
     # HTTP integration: a granian server on the same database, concurrent keep-alive clients.
     port = free_port()
@@ -295,12 +321,6 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
-    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
-    print(
-        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
-        f"uplinks/s; ratio {ingest_rate / bare:.2f}"
-    )
     print(
         f"HTTP integration, granian {HTTP_WORKERS} worker(s), {HTTP_CLIENTS} concurrent clients, "
         f"{HTTP_REQUESTS:,} requests: {http_rate:,.0f} uplinks/s ({len(errors)} errors); "
