@@ -42,7 +42,7 @@ from django.db import connection  # noqa: E402
 from territoire.core.models import Commune, Membership, Role, User  # noqa: E402
 from territoire.core.services import territory_load  # noqa: E402
 from territoire.sensors import services  # noqa: E402
-from territoire.sensors.consumer import Consumer  # noqa: E402
+from territoire.sensors.consumer import Consumer, topic_of  # noqa: E402
 from territoire.sensors.models import RawUplink  # noqa: E402
 from territoire.sensors.testing import free_port, mosquitto  # noqa: E402
 
@@ -204,17 +204,36 @@ def main() -> None:
             commune=arras,
             data=services.DeviceData(dev_eui=eui, name=eui, model="milesight-em300-di"),
         )
+    # The same consumer storing in its own process (one core, `writer_process=False`), on the
+    # same broker and database in the same run: what the writer process brings. Its own
+    # integration, topic and later uplinks, so that it stores as much as the other.
+    inline = services.integration_create(
+        actor=admin, name="bench-inline", source="chirpstack", commune=arras
+    )[0]
+    integration.mqtt_application, inline.mqtt_application = "bench", "bench-inline"
+    integration.save(update_fields=["mqtt_application"])
+    inline.save(update_fields=["mqtt_application"])
     per_device = MESSAGES // DEVICES
-    messages = [
-        (f"application/bench/device/{eui}/event/up", json.dumps(uplink(eui, n, "mqtt")).encode())
-        for n in range(per_device)
-        for eui in euis
-    ]
-    topic = "application/+/device/+/event/+"
+
+    def messages_of(application: str, first: int) -> list[tuple[str, bytes]]:
+        return [
+            (
+                f"application/{application}/device/{eui}/event/up",
+                json.dumps(uplink(eui, n, application)).encode(),
+            )
+            for n in range(first, first + per_device)
+            for eui in euis
+        ]
+
+    messages = messages_of("bench", 0)
+    inline_messages = messages_of("bench-inline", per_device)
+    topic = topic_of(integration)
     with mosquitto(inflight=1000) as (host, port):
         open_session(host, port, "bare", topic)
         open_session(host, port, "consumer", topic)
-        publish(host, port, messages)  # queued for both persistent sessions
+        open_session(host, port, "consumer-inline", topic_of(inline))
+        publish(host, port, messages + inline_messages)  # queued for the persistent sessions
+        load_before = os.getloadavg()[0]
         bare = bare_subscriber_rate(host, port, len(messages))
         consumer = Consumer(
             integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
@@ -234,14 +253,31 @@ def main() -> None:
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(PROFILE)
-    assert RawUplink.objects.count() == len(messages), "every message stored"
+        single = Consumer(
+            inline,
+            host=host,
+            port=port,
+            client_id="consumer-inline",
+            batch_size=CONSUMER_BATCH,
+            writer_process=False,
+        )
+        start = time.perf_counter()
+        single_stats = single.run(max_messages=len(inline_messages), idle_timeout=30)
+        single_rate = single_stats.messages / (time.perf_counter() - start)
+        load_after = os.getloadavg()[0]
+    assert RawUplink.objects.count() == 2 * len(messages), "every message stored"
     print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
     print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
     print(
         f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
-        f"uplinks/s; ratio {ingest_rate / bare:.2f} ({stats.batches} batches)",
-        flush=True,
+        f"uplinks/s; ratio {ingest_rate / bare:.2f} ({stats.batches} batches)"
     )
+    print(
+        f"same, storing in the consumer's own process (no writer process): {single_rate:,.0f} "
+        f"uplinks/s; ratio {single_rate / bare:.2f}"
+    )
+    print(f"load average (1 min) before/after the MQTT part: {load_before:.1f}/{load_after:.1f}")
+    sys.stdout.flush()
     if MQTT_ONLY:
         return
 

@@ -32,7 +32,7 @@ from territoire.sensors.integrations.chirpstack import chirpstack_topic, parse_c
 from territoire.sensors.integrations.events import PayloadError
 from territoire.sensors.integrations.tts import parse_tts
 from territoire.sensors.models import Integration, Source
-from territoire.sensors.writer import WriterProcess
+from territoire.sensors.writer import InlineWriter, WriterProcess
 
 log = logging.getLogger("territoire.sensors.consumer")
 
@@ -80,6 +80,7 @@ class Consumer:
         username: str | None = None,
         password: str | None = None,
         reconnect_delays: tuple[float, float] = (1.0, 30.0),
+        writer_process: bool = True,
     ):
         self.integration = integration
         self.batch_size = batch_size
@@ -90,7 +91,9 @@ class Consumer:
         self._handed: list[tuple[int, int]] | None = None
         self._handed_on = 0
         self._connection = 0
-        self.writer = WriterProcess(integration.pk)
+        self.writer: WriterProcess | InlineWriter = (
+            WriterProcess(integration.pk) if writer_process else InlineWriter(integration)
+        )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self.client = mqtt.Client(

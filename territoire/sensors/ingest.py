@@ -97,6 +97,7 @@ class _Item:
     state: str = UplinkState.STORED
     reason: str = ""
     new: bool = False  # archived now (not a redelivery)
+    at_db: Any = None  # the event's instant as handed to the database, once converted
     readings: int = 0
     values: dict[str, float] = field(default_factory=dict)
 
@@ -326,6 +327,7 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
     to_db = db_datetime_converter()
     for item in items:
         event = item.event
+        item.at_db = to_db(event.received_at)  # its readings' instant too (_store)
         rows.append(
             (
                 event.source,
@@ -334,7 +336,7 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
                 event.dev_eui,
                 item.device.pk if item.device else None,
                 _kind(event),
-                to_db(event.received_at),
+                item.at_db,
                 getattr(event, "f_port", 0),
                 getattr(event, "f_cnt", 0),
                 getattr(event, "payload", b""),
@@ -415,7 +417,7 @@ def _store(items: list[_Item]) -> None:
             delta = None
             if current.kind == Kind.COUNTER:
                 delta = _counter_delta(current.last_value, value, current.last_at, at)
-            at_db = to_db(at)
+            at_db = item.at_db if item.at_db is not None else to_db(at)
             rows.append((series_id, at_db, value, delta))
             candidates[(series_id, at_db)] = (series_id, at, value, delta)
             owner[(series_id, at_db)] = item
@@ -703,16 +705,25 @@ def _insert_returning(model, columns, rows, *, conflict, returning, casts=None, 
     wanted = [returning] if single else list(returning)
     out: list[Any] = []
     adapt = _db_value
-    with connection.cursor() as cursor:
+    # On SQLite, the driver's own cursor with its own placeholders: Django's wrapper rewrites
+    # every "%s" of a statement of thousands of parameters with a regular expression, which
+    # cost more than SQLite's execution of it. Same connection, same transaction.
+    sqlite = connection.vendor == "sqlite"
+    mark = "?" if sqlite else "%s"
+    row_sql = "(" + ", ".join(mark + (casts or {}).get(c, "") for c in columns) + ")"
+    statements: dict[int, str] = {}
+    connection.ensure_connection()
+    with nullcontext(connection.connection.cursor()) if sqlite else connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            row_sql = "(" + ", ".join("%s" + (casts or {}).get(c, "") for c in columns) + ")"
-            placeholders = ", ".join([row_sql] * len(chunk))
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
-                f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-                f"RETURNING {', '.join(wanted)}"
-            )
+            sql = statements.get(len(chunk))
+            if sql is None:
+                sql = statements[len(chunk)] = (
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES {', '.join([row_sql] * len(chunk))} "
+                    f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                    f"RETURNING {', '.join(wanted)}"
+                )
             params = (
                 [value for row in chunk for value in row]
                 if adapted

@@ -133,6 +133,40 @@ class WriterProcess:
             self.process = None
 
 
+class InlineWriter:
+    """The same interface, storing in the consumer's own process and thread (one core): the
+    benchmark's comparison, and a fallback where a second process is not wanted."""
+
+    def __init__(self, integration: Any):
+        self.integration = integration
+        self.process: Any = None
+        self._written: WrittenBatch | None = None
+
+    def start(self) -> None:
+        self.process = "inline"
+
+    def submit(self, events: list, unreadable: list[tuple[bytes, str]]) -> None:
+        from territoire.sensors import ingest
+
+        for payload, reason in unreadable:
+            ingest.quarantine_unreadable(self.integration, payload, reason)
+        report = ingest.ingest(self.integration, events) if events else ingest.BatchReport()
+        self._written = WrittenBatch(
+            len(events) + len(unreadable), report.stored, report.duplicates
+        )
+
+    def ready(self) -> bool:
+        return self._written is not None
+
+    def result(self, timeout: float | None = None) -> WrittenBatch:
+        written, self._written = self._written, None
+        assert written is not None
+        return written
+
+    def close(self) -> None:
+        self.process = None
+
+
 def _die_with_parent(parent_pid: int) -> None:
     if sys.platform.startswith("linux"):
         import ctypes
