@@ -234,7 +234,9 @@ def main() -> None:
         open_session(host, port, "consumer-inline", topic_of(inline))
         publish(host, port, messages + inline_messages)  # queued for the persistent sessions
         load_before = os.getloadavg()[0]
+        cpu = time.process_time()
         bare = bare_subscriber_rate(host, port, len(messages))
+        bare_cpu = time.process_time() - cpu
         consumer = Consumer(
             integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
         )
@@ -247,9 +249,10 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         stats = consumer.run(max_messages=len(messages), idle_timeout=30)
         ingest_rate = stats.messages / (time.perf_counter() - start)
+        reader_cpu, writer_cpu = time.process_time() - cpu, stats.writer_cpu
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(PROFILE)
@@ -261,9 +264,10 @@ def main() -> None:
             batch_size=CONSUMER_BATCH,
             writer_process=False,
         )
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         single_stats = single.run(max_messages=len(inline_messages), idle_timeout=30)
         single_rate = single_stats.messages / (time.perf_counter() - start)
+        single_cpu = time.process_time() - cpu
         load_after = os.getloadavg()[0]
     assert RawUplink.objects.count() == 2 * len(messages), "every message stored"
     print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
@@ -277,6 +281,16 @@ def main() -> None:
         f"uplinks/s; ratio {single_rate / bare:.2f}"
     )
     print(f"load average (1 min) before/after the MQTT part: {load_before:.1f}/{load_after:.1f}")
+    # CPU time per message barely depends on the machine's load, unlike the rates: what each
+    # side would reach with a core of its own (the broker's CPU is not counted on either side).
+    per = 1e6 / len(messages)
+    print(
+        f"CPU per message: bare subscriber {bare_cpu * per:.0f} µs; consumer process "
+        f"{reader_cpu * per:.0f} µs + writer process {writer_cpu * per:.0f} µs; single process "
+        f"{single_cpu * per:.0f} µs. With a core each, the slower process sets the rate: ratio "
+        f"{bare_cpu / max(reader_cpu, writer_cpu):.2f} (single process "
+        f"{bare_cpu / single_cpu:.2f})"
+    )
     sys.stdout.flush()
     if MQTT_ONLY:
         return

@@ -55,6 +55,7 @@ class ConsumerStats:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    writer_cpu: float = 0.0  # CPU seconds the writer process spent storing
 
 
 class Consumer:
@@ -267,6 +268,7 @@ class Consumer:
         self.stats.messages += written.received
         self.stats.stored += written.stored
         self.stats.duplicates += written.duplicates
+        self.stats.writer_cpu = written.cpu
 
     def _parse(self, message: mqtt.MQTTMessage):
         try:

@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -42,6 +43,7 @@ class WrittenBatch:
     received: int
     stored: int
     duplicates: int
+    cpu: float = 0.0  # the writer's CPU seconds since it was ready (monitoring, benchmark)
 
 
 class WriterError(RuntimeError):
@@ -196,6 +198,7 @@ def _main(
     except Exception as exc:  # noqa: BLE001 - told to the consumer, which stops
         conn.send(("error", repr(exc)))
         return
+    started = time.process_time()
     conn.send(("ready",))
     while True:
         try:
@@ -213,4 +216,6 @@ def _main(
             log.exception("The sensor writer could not store a batch")
             conn.send(("error", repr(exc)))
             return
-        conn.send(("done", len(events) + len(unreadable), report.stored, report.duplicates))
+        received = len(events) + len(unreadable)
+        cpu = time.process_time() - started
+        conn.send(("done", received, report.stored, report.duplicates, cpu))
