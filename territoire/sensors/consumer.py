@@ -86,7 +86,11 @@ class Consumer:
         self.integration = integration
         self.batch_size = batch_size
         self.stats = ConsumerStats()
-        self._pending: list[mqtt.MQTTMessage] = []
+        # The batch being read: each message's (id, QoS), parsed as it arrives (while the
+        # writer stores the previous batch), and the unparsable ones with their reason.
+        self._pending: list[tuple[int, int]] = []
+        self._events: list = []
+        self._unreadable: list[tuple[bytes, str]] = []
         # The batch with the writer: its message ids, and the connection they were read on
         # (after a reconnection the broker numbers its redeliveries anew).
         self._handed: list[tuple[int, int]] | None = None
@@ -123,11 +127,22 @@ class Consumer:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self._subscribed.clear()
+        # However the connection ended (read error, keep-alive timeout), what was read on it
+        # is neither handed over nor acknowledged: the broker delivers it again.
+        self._forget_pending()
+        self._connection += 1
         if not self._stop.is_set():
             log.warning("MQTT connection lost (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        self._pending.append(message)
+        self._pending.append((message.mid, message.qos))
+        try:
+            self._events.append(self._parse(message))
+        except PayloadError as exc:
+            self._unreadable.append((message.payload, f"Évènement invalide : {exc.message}"))
+
+    def _forget_pending(self) -> None:
+        self._pending, self._events, self._unreadable = [], [], []
 
     def wait_subscribed(self, timeout: float = 10) -> bool:
         return self._subscribed.wait(timeout)
@@ -181,7 +196,7 @@ class Consumer:
                 delay = self.min_delay
                 more = self._read(timeout=0.5)
                 if more is None:  # connection lost: unacknowledged messages come back
-                    self._pending = []
+                    self._forget_pending()
                     self._connection += 1
                     continue
                 if (
@@ -189,11 +204,10 @@ class Consumer:
                     and self._handed is None
                     and (len(self._pending) >= self.batch_size or not more)
                 ):
-                    batch, self._pending = self._pending, []
-                    self._hand_over(batch)
+                    self._hand_over()
                     idle_since = time.monotonic()
                 self.client.loop_misc()  # keep-alive pings
-            if self._handed is not None:  # its commit is acknowledged before leaving
+            while self._handed is not None:  # its commit is acknowledged before leaving
                 self._committed()
         finally:
             self._stop.set()
@@ -239,28 +253,27 @@ class Consumer:
             readable, _, _ = select.select([sock], [], [], 0)
         return bool(readable)
 
-    def _hand_over(self, batch: list[mqtt.MQTTMessage]) -> None:
-        """Parse a batch here and send it to the writer."""
-        events, unreadable = [], []
-        for message in batch:
-            try:
-                events.append(self._parse(message))
-            except PayloadError as exc:
-                self.stats.rejected += 1
-                unreadable.append((message.payload, f"Évènement invalide : {exc.message}"))
-        self.writer.submit(events, unreadable)
-        self._handed = [(message.mid, message.qos) for message in batch]
-        self._handed_on = self._connection
+    def _hand_over(self) -> None:
+        """Send the batch read (and already parsed) to the writer."""
+        self.stats.rejected += len(self._unreadable)
+        self.writer.submit(self._events, self._unreadable)
+        self._handed, self._handed_on = self._pending, self._connection
+        self._forget_pending()
 
     def _committed(self) -> None:
-        """Wait for the writer's commit of the batch handed over, then acknowledge it."""
+        """Wait for the writer's commit of the batch handed over, hand it the next batch if
+        one is waiting (so that it does not wait for the acknowledgements), then acknowledge
+        the committed one."""
         assert self._handed is not None
         written = self.writer.result()
-        mids, self._handed = self._handed, None
+        mids, on = self._handed, self._handed_on
+        self._handed = None
+        if self._pending and self.client.socket() is not None:
+            self._hand_over()
         # Committed: now, and only now, the broker may forget these messages. Not if they
         # were read on a connection since lost: the broker delivers them again anyway, and
         # their ids may now name other messages.
-        if self._handed_on == self._connection and self.client.socket() is not None:
+        if on == self._connection and self.client.socket() is not None:
             for mid, qos in mids:
                 self.client.ack(mid, qos)
             self.client.loop_write()
