@@ -42,7 +42,7 @@ from django.db import connection  # noqa: E402
 from territoire.core.models import Commune, Membership, Role, User  # noqa: E402
 from territoire.core.services import territory_load  # noqa: E402
 from territoire.sensors import services  # noqa: E402
-from territoire.sensors.consumer import Consumer  # noqa: E402
+from territoire.sensors.consumer import Consumer, topic_of  # noqa: E402
 from territoire.sensors.models import RawUplink  # noqa: E402
 from territoire.sensors.testing import free_port, mosquitto  # noqa: E402
 
@@ -51,6 +51,14 @@ HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
 HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
 HTTP_WORKERS = os.environ.get("BENCH_HTTP_WORKERS", "2")
 DEVICES = 100
+# Two batches must fit in the broker's in-flight window, so that one is read while the other
+# is stored (territoire.sensors.consumer); the broker, with this window, is the bare
+# subscriber's too. Batches of 1,000 rather than 500: what a batch costs grows with the devices
+# and series it touches (lookups, rollups, health), here all 100 devices in either size.
+CONSUMER_BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "1000"))
+BROKER_INFLIGHT = int(os.environ.get("BENCH_BROKER_INFLIGHT", "2000"))
+MQTT_ONLY = os.environ.get("BENCH_MQTT_ONLY") == "1"  # skip the HTTP part
+PROFILE = os.environ.get("BENCH_PROFILE")  # file to write a cProfile of the consumer to
 
 
 def frame(pulses: int) -> str:
@@ -199,25 +207,96 @@ def main() -> None:
             commune=arras,
             data=services.DeviceData(dev_eui=eui, name=eui, model="milesight-em300-di"),
         )
+    # The same consumer storing in its own process (one core, `writer_process=False`), on the
+    # same broker and database in the same run: what the writer process brings. Its own
+    # integration, topic and later uplinks, so that it stores as much as the other.
+    inline = services.integration_create(
+        actor=admin, name="bench-inline", source="chirpstack", commune=arras
+    )[0]
+    integration.mqtt_application, inline.mqtt_application = "bench", "bench-inline"
+    integration.save(update_fields=["mqtt_application"])
+    inline.save(update_fields=["mqtt_application"])
     per_device = MESSAGES // DEVICES
-    messages = [
-        (f"application/bench/device/{eui}/event/up", json.dumps(uplink(eui, n, "mqtt")).encode())
-        for n in range(per_device)
-        for eui in euis
-    ]
-    topic = "application/+/device/+/event/+"
-    with mosquitto(inflight=1000) as (host, port):
+
+    def messages_of(application: str, first: int) -> list[tuple[str, bytes]]:
+        return [
+            (
+                f"application/{application}/device/{eui}/event/up",
+                json.dumps(uplink(eui, n, application)).encode(),
+            )
+            for n in range(first, first + per_device)
+            for eui in euis
+        ]
+
+    messages = messages_of("bench", 0)
+    inline_messages = messages_of("bench-inline", per_device)
+    topic = topic_of(integration)
+    with mosquitto(inflight=BROKER_INFLIGHT) as (host, port):
         open_session(host, port, "bare", topic)
         open_session(host, port, "consumer", topic)
-        publish(host, port, messages)  # queued for both persistent sessions
+        open_session(host, port, "consumer-inline", topic_of(inline))
+        publish(host, port, messages + inline_messages)  # queued for the persistent sessions
+        load_before = os.getloadavg()[0]
+        cpu = time.process_time()
         bare = bare_subscriber_rate(host, port, len(messages))
+        bare_cpu = time.process_time() - cpu
         consumer = Consumer(
-            integration, host=host, port=port, client_id="consumer", batch_size=1000
+            integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
         )
-        start = time.perf_counter()
+        # Its writer process's start-up (a fresh interpreter importing Django, about a second)
+        # is not counted, as the bare subscriber's interpreter start-up is not.
+        consumer.start_writer()
+        profiler = None
+        if PROFILE:  # a cProfile of the consumer's run (slows it down: not a figure)
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        start, cpu = time.perf_counter(), time.process_time()
         stats = consumer.run(max_messages=len(messages), idle_timeout=30)
         ingest_rate = stats.messages / (time.perf_counter() - start)
-    assert RawUplink.objects.count() == len(messages), "every message stored"
+        reader_cpu, writer_cpu = time.process_time() - cpu, stats.writer_cpu
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(PROFILE)
+        single = Consumer(
+            inline,
+            host=host,
+            port=port,
+            client_id="consumer-inline",
+            batch_size=CONSUMER_BATCH,
+            writer_process=False,
+        )
+        start, cpu = time.perf_counter(), time.process_time()
+        single_stats = single.run(max_messages=len(inline_messages), idle_timeout=30)
+        single_rate = single_stats.messages / (time.perf_counter() - start)
+        single_cpu = time.process_time() - cpu
+        load_after = os.getloadavg()[0]
+    assert RawUplink.objects.count() == 2 * len(messages), "every message stored"
+    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
+    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
+    print(
+        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
+        f"uplinks/s; ratio {ingest_rate / bare:.2f} ({stats.batches} batches)"
+    )
+    print(
+        f"same, storing in the consumer's own process (no writer process): {single_rate:,.0f} "
+        f"uplinks/s; ratio {single_rate / bare:.2f}"
+    )
+    print(f"load average (1 min) before/after the MQTT part: {load_before:.1f}/{load_after:.1f}")
+    # CPU time per message barely depends on the machine's load, unlike the rates: what each
+    # side would reach with a core of its own (the broker's CPU is not counted on either side).
+    per = 1e6 / len(messages)
+    print(
+        f"CPU per message: bare subscriber {bare_cpu * per:.0f} µs; consumer process "
+        f"{reader_cpu * per:.0f} µs + writer process {writer_cpu * per:.0f} µs; single process "
+        f"{single_cpu * per:.0f} µs. With a core each, the slower process sets the rate: ratio "
+        f"{bare_cpu / max(reader_cpu, writer_cpu):.2f} (single process "
+        f"{bare_cpu / single_cpu:.2f})"
+    )
+    sys.stdout.flush()
+    if MQTT_ONLY:
+        return
 
     # HTTP integration: a granian server on the same database, concurrent keep-alive clients.
     port = free_port()
@@ -295,12 +374,6 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
-    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
-    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
-    print(
-        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
-        f"uplinks/s; ratio {ingest_rate / bare:.2f}"
-    )
     print(
         f"HTTP integration, granian {HTTP_WORKERS} worker(s), {HTTP_CLIENTS} concurrent clients, "
         f"{HTTP_REQUESTS:,} requests: {http_rate:,.0f} uplinks/s ({len(errors)} errors); "

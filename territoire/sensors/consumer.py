@@ -7,25 +7,32 @@ leaves its unacknowledged messages with the broker, which delivers them again, a
 archive's (source, dedup_key) makes the redelivery harmless. When the broker goes away the
 consumer reconnects with an exponential backoff, and the persistent session gives it back
 whatever arrived meanwhile.
+
+Two processes share the work, one per core (docs/sensors.md, "The MQTT consumer"): this one
+reads the broker, parses and acknowledges; a writer process it starts (``writer.py``) stores
+each batch in one transaction and says when it has committed. There is one writer and it
+takes the batches in the order they arrived, so a device's uplinks are stored in order.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import select
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from django.utils import timezone
 
-from territoire.sensors import ingest
 from territoire.sensors.integrations.chirpstack import chirpstack_topic, parse_chirpstack
 from territoire.sensors.integrations.events import PayloadError
 from territoire.sensors.integrations.tts import parse_tts
 from territoire.sensors.models import Integration, Source
+from territoire.sensors.writer import InlineWriter, WriterProcess
 
 log = logging.getLogger("territoire.sensors.consumer")
 
@@ -48,16 +55,20 @@ class ConsumerStats:
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
+    writer_cpu: float = 0.0  # CPU seconds the writer process spent storing
 
 
 class Consumer:
     """Consume one integration's topic until ``stop()`` (or ``max_messages``).
 
-    One thread does everything: it reads what the socket holds (up to a batch), stores the
-    batch, acknowledges it, and reads again. paho's own network thread would fight this one
-    for the GIL on every message; here the kernel's socket buffer does the overlapping, and a
-    batch is as large as what has arrived meanwhile (one message when traffic is light, full
-    batches while a backlog drains)."""
+    This process's one thread reads what the socket holds (up to a batch), parses it and hands
+    it to the writer process; while the writer stores it, the thread reads and parses the
+    next batch, and acknowledges the first one when the writer says it is committed. paho's
+    own network thread would fight this one for the GIL on every message, so there is none:
+    the kernel's socket buffer does the overlapping with the broker. A batch is as large as
+    what has arrived meanwhile (one message when traffic is light, full batches while a
+    backlog drains). At most one batch is with the writer: the broker's
+    ``max_inflight_messages`` must allow two batches for the reading to go on meanwhile."""
 
     def __init__(
         self,
@@ -70,11 +81,24 @@ class Consumer:
         username: str | None = None,
         password: str | None = None,
         reconnect_delays: tuple[float, float] = (1.0, 30.0),
+        writer_process: bool = True,
     ):
         self.integration = integration
         self.batch_size = batch_size
         self.stats = ConsumerStats()
-        self._pending: list[mqtt.MQTTMessage] = []
+        # The batch being read: each message's (id, QoS), parsed as it arrives (while the
+        # writer stores the previous batch), and the unparsable ones with their reason.
+        self._pending: list[tuple[int, int]] = []
+        self._events: list = []
+        self._unreadable: list[tuple[bytes, str]] = []
+        # The batch with the writer: its message ids, and the connection they were read on
+        # (after a reconnection the broker numbers its redeliveries anew).
+        self._handed: list[tuple[int, int]] | None = None
+        self._handed_on = 0
+        self._connection = 0
+        self.writer: WriterProcess | InlineWriter = (
+            WriterProcess(integration.pk) if writer_process else InlineWriter(integration)
+        )
         self._stop = threading.Event()
         self._subscribed = threading.Event()
         self.client = mqtt.Client(
@@ -103,11 +127,22 @@ class Consumer:
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self._subscribed.clear()
+        # However the connection ended (read error, keep-alive timeout), what was read on it
+        # is neither handed over nor acknowledged: the broker delivers it again.
+        self._forget_pending()
+        self._connection += 1
         if not self._stop.is_set():
             log.warning("MQTT connection lost (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        self._pending.append(message)
+        self._pending.append((message.mid, message.qos))
+        try:
+            self._events.append(self._parse(message))
+        except PayloadError as exc:
+            self._unreadable.append((message.payload, f"Évènement invalide : {exc.message}"))
+
+    def _forget_pending(self) -> None:
+        self._pending, self._events, self._unreadable = [], [], []
 
     def wait_subscribed(self, timeout: float = 10) -> bool:
         return self._subscribed.wait(timeout)
@@ -115,6 +150,13 @@ class Consumer:
     def stop(self) -> None:
         """Ask the loop to stop (from a signal handler or another thread)."""
         self._stop.set()
+
+    def start_writer(self) -> None:
+        """Start the writer process (a fresh interpreter: about a second). ``run`` does it
+        when it was not done before; call it from the thread that will call ``run``, since
+        the writer is bound to end with the thread that started it."""
+        if self.writer.process is None:
+            self.writer.start()
 
     def run(
         self,
@@ -125,35 +167,54 @@ class Consumer:
     ) -> ConsumerStats:
         """Consume until stopped, until ``max_messages`` were handled, or after
         ``idle_timeout`` seconds without a message."""
-        idle_since = time.monotonic()
         delay = self.min_delay
         try:
+            self.start_writer()
+            idle_since = time.monotonic()
             while not self._stop.is_set():
-                if idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
+                if (
+                    idle_timeout is not None
+                    and self._handed is None
+                    and time.monotonic() - idle_since > idle_timeout
+                ):
                     break
+                if self._handed is not None and self.writer.ready():
+                    self._committed()
+                    idle_since = time.monotonic()
+                    if on_batch:
+                        on_batch(self.stats)
+                    if max_messages is not None and self.stats.messages >= max_messages:
+                        break
+                    continue
                 if self.client.socket() is None and not self._connect():
+                    if self._handed is not None:  # its answer first, then the back-off
+                        self._committed()
+                        continue
                     self._stop.wait(delay)  # back off before the next attempt
                     delay = min(delay * 2, self.max_delay)
                     continue
                 delay = self.min_delay
                 more = self._read(timeout=0.5)
                 if more is None:  # connection lost: unacknowledged messages come back
-                    self._pending = []
+                    self._forget_pending()
+                    self._connection += 1
                     continue
-                if self._pending and (len(self._pending) >= self.batch_size or not more):
-                    batch, self._pending = self._pending, []
-                    self._handle(batch)
+                if (
+                    self._pending
+                    and self._handed is None
+                    and (len(self._pending) >= self.batch_size or not more)
+                ):
+                    self._hand_over()
                     idle_since = time.monotonic()
-                    if on_batch:
-                        on_batch(self.stats)
-                    if max_messages is not None and self.stats.messages >= max_messages:
-                        break
                 self.client.loop_misc()  # keep-alive pings
+            while self._handed is not None:  # its commit is acknowledged before leaving
+                self._committed()
         finally:
             self._stop.set()
             if self.client.socket() is not None:
                 self.client.disconnect()
                 self.client.loop_write()
+            self.writer.close()
         return self.stats
 
     def _connect(self) -> bool:
@@ -166,13 +227,23 @@ class Consumer:
 
     def _read(self, *, timeout: float) -> bool | None:
         """Send what is queued (acknowledgements), then read what the socket holds, up to a
-        batch. Returns whether more is waiting, or None when the connection is lost."""
+        batch; while a batch is with the writer, wait for its answer too. Returns whether
+        more is waiting, or None when the connection is lost."""
         sock = self.client.socket()
         if sock is None:
             return None
         if self.client.want_write() and self.client.loop_write() != mqtt.MQTT_ERR_SUCCESS:
             return None
-        readable, _, _ = select.select([sock], [], [], 0 if self._pending else timeout)
+        full = len(self._pending) >= self.batch_size
+        watched: list[Any] = [] if full else [sock]
+        if self._handed is not None:
+            watched.append(self.writer)
+        waiting = self._pending and self._handed is None
+        readable, _, _ = select.select(watched, [], [], 0 if waiting else timeout)
+        if full:
+            return True
+        if self._handed is not None:
+            readable = [ready for ready in readable if ready is sock]
         while readable and len(self._pending) < self.batch_size:
             if self.client.loop_read() != mqtt.MQTT_ERR_SUCCESS:
                 return None
@@ -182,29 +253,37 @@ class Consumer:
             readable, _, _ = select.select([sock], [], [], 0)
         return bool(readable)
 
-    def _handle(self, batch: list[mqtt.MQTTMessage]) -> None:
-        events = []
-        for message in batch:
-            try:
-                events.append(self._parse(message))
-            except PayloadError as exc:
-                self.stats.rejected += 1
-                ingest.quarantine_unreadable(
-                    self.integration, message.payload, f"Évènement invalide : {exc.message}"
-                )
-        report = ingest.ingest(self.integration, events)
-        # Committed: now, and only now, the broker may forget these messages.
-        for message in batch:
-            self.client.ack(message.mid, message.qos)
-        self.client.loop_write()
+    def _hand_over(self) -> None:
+        """Send the batch read (and already parsed) to the writer."""
+        self.stats.rejected += len(self._unreadable)
+        self.writer.submit(self._events, self._unreadable)
+        self._handed, self._handed_on = self._pending, self._connection
+        self._forget_pending()
+
+    def _committed(self) -> None:
+        """Wait for the writer's commit of the batch handed over, hand it the next batch if
+        one is waiting (so that it does not wait for the acknowledgements), then acknowledge
+        the committed one."""
+        assert self._handed is not None
+        written = self.writer.result()
+        mids, on = self._handed, self._handed_on
+        self._handed = None
+        if self._pending and self.client.socket() is not None:
+            self._hand_over()
+        # Committed: now, and only now, the broker may forget these messages. Not if they
+        # were read on a connection since lost: the broker delivers them again anyway, and
+        # their ids may now name other messages.
+        if on == self._connection and self.client.socket() is not None:
+            for mid, qos in mids:
+                self.client.ack(mid, qos)
+            self.client.loop_write()
         self.stats.batches += 1
-        self.stats.messages += len(batch)
-        self.stats.stored += report.stored
-        self.stats.duplicates += report.duplicates
+        self.stats.messages += written.received
+        self.stats.stored += written.stored
+        self.stats.duplicates += written.duplicates
+        self.stats.writer_cpu = written.cpu
 
     def _parse(self, message: mqtt.MQTTMessage):
-        import json
-
         try:
             text = message.payload.decode()
             body = json.loads(text)

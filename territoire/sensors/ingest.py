@@ -97,6 +97,7 @@ class _Item:
     state: str = UplinkState.STORED
     reason: str = ""
     new: bool = False  # archived now (not a redelivery)
+    at_db: Any = None  # the event's instant as handed to the database, once converted
     readings: int = 0
     values: dict[str, float] = field(default_factory=dict)
 
@@ -322,19 +323,22 @@ def _resolve(integration: Integration, items: list[_Item]) -> None:
 
 def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
     """Insert the raw events; return the items that were new (the others are redeliveries)."""
+    # Here and below, "id" rather than "pk": "pk" is a property that looks the primary key's
+    # name up at every access, a dozen times per uplink.
     rows = []
     to_db = db_datetime_converter()
     for item in items:
         event = item.event
+        item.at_db = to_db(event.received_at)  # its readings' instant too (_store)
         rows.append(
             (
                 event.source,
                 _dedup_key(event),
-                integration.pk,
+                integration.id,
                 event.dev_eui,
-                item.device.pk if item.device else None,
+                item.device.id if item.device else None,
                 _kind(event),
-                to_db(event.received_at),
+                item.at_db,
                 getattr(event, "f_port", 0),
                 getattr(event, "f_cnt", 0),
                 getattr(event, "payload", b""),
@@ -399,10 +403,10 @@ def _store(items: list[_Item]) -> None:
     pending: dict[int, list[tuple[datetime, float, _Item]]] = defaultdict(list)
     for item in sorted(measured, key=lambda i: i.event.received_at):
         for quantity, value in item.values.items():
-            key = (item.device.pk, quantity)  # type: ignore[union-attr]
+            key = (item.device.id, quantity)  # type: ignore[union-attr]
             if key in series:
-                pending[series[key].pk].append((item.event.received_at, value, item))
-    by_id = {s.pk: s for s in series.values()}
+                pending[series[key].id].append((item.event.received_at, value, item))
+    by_id = {s.id: s for s in series.values()}
     rows = []
     # What each row means, by (series, instant as the database returns it): RETURNING then
     # only says which rows were new, and nothing has to be parsed back.
@@ -415,7 +419,7 @@ def _store(items: list[_Item]) -> None:
             delta = None
             if current.kind == Kind.COUNTER:
                 delta = _counter_delta(current.last_value, value, current.last_at, at)
-            at_db = to_db(at)
+            at_db = item.at_db if item.at_db is not None else to_db(at)
             rows.append((series_id, at_db, value, delta))
             candidates[(series_id, at_db)] = (series_id, at, value, delta)
             owner[(series_id, at_db)] = item
@@ -433,8 +437,8 @@ def _store(items: list[_Item]) -> None:
     for key in inserted:
         owner[key].readings += 1
     stored = [candidates[(series_id, at)] for series_id, at in inserted]
-    communes = {item.device.pk: item.device.commune_id for item in measured if item.device}
-    places = {s.pk: (communes[s.device_id], s.quantity) for s in by_id.values()}
+    communes = {item.device.id: item.device.commune_id for item in measured if item.device}
+    places = {s.id: (communes[s.device_id], s.quantity) for s in by_id.values()}
     _roll_up(stored, by_id, places)
     if listeners.has_listeners() and stored:
         news = [listeners.StoredReading(*row) for row in stored]
@@ -442,7 +446,7 @@ def _store(items: list[_Item]) -> None:
     _update_rows(
         Series,
         ["last_at", "last_value"],
-        [(s.last_at, s.last_value, s.pk) for s in by_id.values() if s.pk in pending],
+        [(s.last_at, s.last_value, s.id) for s in by_id.values() if s.id in pending],
     )
 
 
@@ -470,7 +474,7 @@ def _counter_delta(
 
 def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
     """The series of every (device, quantity) in the batch, created when new."""
-    devices = {item.device.pk: item.device for item in items if item.device}
+    devices = {item.device.id: item.device for item in items if item.device}
     ids = list(devices)
 
     def load() -> dict[tuple[int, str], Series]:
@@ -479,7 +483,7 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
 
     existing = load()
     missing = []
-    wanted = {(item.device.pk, q) for item in items if item.device for q in item.values}
+    wanted = {(item.device.id, q) for item in items if item.device for q in item.values}
     for device_id, quantity in wanted - existing.keys():
         codec = get_codec(devices[device_id].model)
         declared = {q.name: q for q in codec.quantities}
@@ -614,8 +618,8 @@ def _update_health(items: list[_Item]) -> None:
     for item in items:
         device = item.device
         assert device is not None
-        if device.pk not in latest or item.event.received_at > latest[device.pk].event.received_at:
-            latest[device.pk] = item
+        if device.id not in latest or item.event.received_at > latest[device.id].event.received_at:
+            latest[device.id] = item
     changed = []
     for item in latest.values():
         device, event = item.device, item.event
@@ -635,7 +639,7 @@ def _update_health(items: list[_Item]) -> None:
     _update_rows(
         Device,
         ["last_seen_at", "battery", "rssi", "snr", "gateway_id"],
-        [(d.last_seen_at, d.battery, d.rssi, d.snr, d.gateway_id, d.pk) for d in changed],
+        [(d.last_seen_at, d.battery, d.rssi, d.snr, d.gateway_id, d.id) for d in changed],
     )
 
 
@@ -703,16 +707,25 @@ def _insert_returning(model, columns, rows, *, conflict, returning, casts=None, 
     wanted = [returning] if single else list(returning)
     out: list[Any] = []
     adapt = _db_value
-    with connection.cursor() as cursor:
+    # On SQLite, the driver's own cursor with its own placeholders: Django's wrapper rewrites
+    # every "%s" of a statement of thousands of parameters with a regular expression, which
+    # cost more than SQLite's execution of it. Same connection, same transaction.
+    sqlite = connection.vendor == "sqlite"
+    mark = "?" if sqlite else "%s"
+    row_sql = "(" + ", ".join(mark + (casts or {}).get(c, "") for c in columns) + ")"
+    statements: dict[int, str] = {}
+    connection.ensure_connection()
+    with nullcontext(connection.connection.cursor()) if sqlite else connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            row_sql = "(" + ", ".join("%s" + (casts or {}).get(c, "") for c in columns) + ")"
-            placeholders = ", ".join([row_sql] * len(chunk))
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
-                f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-                f"RETURNING {', '.join(wanted)}"
-            )
+            sql = statements.get(len(chunk))
+            if sql is None:
+                sql = statements[len(chunk)] = (
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES {', '.join([row_sql] * len(chunk))} "
+                    f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
+                    f"RETURNING {', '.join(wanted)}"
+                )
             params = (
                 [value for row in chunk for value in row]
                 if adapted

@@ -128,11 +128,19 @@ def assert_stored_exactly_once(messages, devices):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_consumer_stores_every_message_exactly_once(broker, water_network):
+@pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "one-process"])
+def test_the_consumer_stores_every_message_exactly_once(broker, water_network, writer_process):
     host, port = broker
     integration, devices = water_network
     messages = traffic(devices, per_device=50)
-    consumer = Consumer(integration, host=host, port=port, client_id="test-consumer")
+    consumer = Consumer(
+        integration,
+        host=host,
+        port=port,
+        client_id="test-consumer",
+        batch_size=100,  # several batches, one with the writer while the next is read
+        writer_process=writer_process,
+    )
     worker = threading.Thread(target=consumer.run, kwargs={"idle_timeout": 3})
     worker.start()
     assert consumer.wait_subscribed()
@@ -242,6 +250,46 @@ def test_sigkill_during_a_replay_loses_nothing_and_counts_nothing_twice(broker, 
     assert process.returncode == 0, err.decode()[-2000:]
     assert kills == 3
     assert_stored_exactly_once(messages, devices)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+def _is_writer(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return b"spawn_main" in cmdline.read()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_process_does_not_outlive_a_killed_consumer(broker, water_network):
+    """A writer outliving its consumer could commit a batch that the next consumer is storing
+    again from the broker's redelivery, with counter deltas computed from stale values."""
+    host, port = broker
+    integration, _devices = water_network
+    process = _consumer_process(integration, host, port)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with open(f"/proc/{process.pid}/task/{process.pid}/children") as found:
+            # The writer, not multiprocessing's resource tracker (which leaves at end of pipe).
+            children = [int(pid) for pid in found.read().split() if _is_writer(int(pid))]
+    assert children, "the consumer started its writer process"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
 
 
 def test_each_integration_listens_to_its_own_application_only(arras):
