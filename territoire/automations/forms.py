@@ -12,6 +12,7 @@ from territoire.automations.models import Aggregate, Operator, Trigger
 from territoire.automations.services import ConditionData, RuleData
 from territoire.core.forms import AccessibleFormMixin
 from territoire.core.models import Commune
+from territoire.sensors.codecs import command_choices
 from territoire.sensors.models import Device, Series
 
 
@@ -92,11 +93,11 @@ class RuleForm(AccessibleFormMixin, forms.Form):
         required=False,
         help_text="DevEUI:mesure, par exemple a84041000181c001:humidite.",
     )
-    command = forms.CharField(
+    command = forms.ChoiceField(
         label="Alors : commande",
-        max_length=50,
         required=False,
-        help_text="Par exemple switch_on (éclairage), open_valve (arrosage), set_interval. "
+        choices=lambda: [("", "— Aucune (créneaux de réservation) —"), *command_choices()],
+        help_text="Chaque capteur commandé doit savoir l'exécuter. "
         "Ignorée pour les créneaux de réservation : la porte s'ouvre pour la durée du créneau.",
     )
     params = forms.CharField(
@@ -216,10 +217,10 @@ class SuspendForm(AccessibleFormMixin, forms.Form):
 
 
 class ForceForm(AccessibleFormMixin, forms.Form):
-    command = forms.CharField(
+    command = forms.ChoiceField(
         label="Commande à envoyer maintenant",
-        max_length=50,
-        help_text="Par exemple switch_on pour forcer l'éclairage allumé.",
+        choices=command_choices,
+        help_text="Par exemple « Allumer » pour forcer l'éclairage allumé.",
     )
     params = forms.CharField(
         label="Paramètres de la commande (JSON)",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territoire.core.models import Commune, TimeStampedModel
+from territoire.sensors.codecs import command_label
 from territoire.sensors.models import Device, Downlink, Series
 
 
@@ -62,6 +63,14 @@ class Rule(TimeStampedModel):
     @property
     def is_forced(self) -> bool:
         return self.is_suspended and bool(self.forced_command)
+
+    @property
+    def command_label(self) -> str:
+        return command_label(self.command)
+
+    @property
+    def forced_command_label(self) -> str:
+        return command_label(self.forced_command)
 
 
 class Aggregate(models.TextChoices):

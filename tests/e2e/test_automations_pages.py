@@ -164,7 +164,7 @@ def test_automations_pages_are_accessible(site_data, live_server, context, page)
     check_page(page, report, "new booking form, errors")
 
     page.goto(f"{base}/automatisations/{watering.pk}/")
-    page.fill("#id_force-command", "set_interval")
+    page.select_option("#id_force-command", "set_interval")
     page.fill("#id_force-params", "{oups")
     page.fill("#id_force-until", "01/01/2000 08:00")
     page.fill("#id_force-reason", "Essai")

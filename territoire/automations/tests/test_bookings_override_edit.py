@@ -323,9 +323,11 @@ def test_force_from_the_page_and_shown_on_rule_and_device_pages(world, arras) ->
     )
     assert response.status_code == 302
     page = client.get(f"/automatisations/{rule.pk}/").content.decode()
-    assert "État forcé" in page and "switch_on" in page and "Fête" in page
+    # Agents read the command's French label, not its technical name.
+    assert "commande « Allumer (relais fermé) »" in page and "Fête" in page
     device_page = client.get(f"/capteurs/{world.lamp.dev_eui}/").content.decode()
-    assert "État forcé (switch_on)" in device_page and "Forçage manuel" in device_page
+    assert "État forcé (« Allumer (relais fermé) »)" in device_page
+    assert "Forçage manuel" in device_page
 
 
 def test_booking_pages(world, arras) -> None:

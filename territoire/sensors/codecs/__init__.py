@@ -52,6 +52,29 @@ def codec_choices() -> list[tuple[str, str]]:
     )
 
 
+# What each command name means to an agent (French): forms offer these, pages show them.
+COMMAND_LABELS: dict[str, str] = {
+    "switch_on": "Allumer (relais fermé)",
+    "switch_off": "Éteindre (relais ouvert)",
+    "open_door": "Ouvrir la porte",
+    "lock": "Verrouiller la porte",
+    "open_valve": "Ouvrir la vanne d'arrosage",
+    "close_valve": "Fermer la vanne d'arrosage",
+    "set_interval": "Changer l'intervalle de mesure",
+}
+
+
+def command_label(command: str) -> str:
+    """The French label of a command name (the name itself if the platform has no label)."""
+    return COMMAND_LABELS.get(command, command)
+
+
+def command_choices() -> list[tuple[str, str]]:
+    """(command, label) pairs of every command some codec accepts, for a form's select."""
+    names = {name for codec in CODECS.values() for name in codec.commands}
+    return sorted(((n, command_label(n)) for n in names), key=lambda c: _sort_key(c[1]))
+
+
 def _sort_key(text: str) -> str:
     # Accents and case must not move a label to the end of the list ("É" sorts as "E").
     decomposed = unicodedata.normalize("NFKD", text)
