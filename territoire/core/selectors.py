@@ -36,6 +36,11 @@ def commune_get(*, insee_code: str) -> Commune:
     return Commune.objects.get(insee_code=insee_code)
 
 
+def commune_find(*, insee_code: str) -> Commune | None:
+    """The commune of this INSEE code, or None when it is not one of the CUA's (user input)."""
+    return Commune.objects.filter(insee_code=insee_code).first() if insee_code else None
+
+
 def communes_administered(principal: Principal) -> QuerySet[Commune]:
     """Communes whose members ``principal`` may manage (every commune for the CUA)."""
     ids = commune_ids_with_role(principal, ADMIN_ROLES)

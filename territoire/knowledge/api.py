@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from territoire.core.models import Commune
 from territoire.core.pagination import ApiPagination
+from territoire.core.selectors import commune_find
 from territoire.knowledge import selectors
-from territoire.knowledge.models import Entry, Theme
+from territoire.knowledge.models import Entry
 
 router = Router(tags=["Aide et informations"])
 
@@ -87,11 +87,11 @@ def entry_list(request: HttpRequest, filters: Query[EntryFilters]):
     errors = {}
     commune = theme = None
     if filters.commune:
-        commune = Commune.objects.filter(insee_code=filters.commune).first()
+        commune = commune_find(insee_code=filters.commune)
         if commune is None:
             errors["commune"] = ["Commune inconnue : donnez le code INSEE d'une commune de la CUA."]
     if filters.theme:
-        theme = Theme.objects.filter(slug=filters.theme).first()
+        theme = selectors.theme_by_slug(filters.theme)
         if theme is None:
             errors["theme"] = ["Thème inconnu : la liste est donnée par /knowledge/themes."]
     if errors:

@@ -17,6 +17,10 @@ def themes() -> QuerySet[Theme]:
     return Theme.objects.all()
 
 
+def theme_by_slug(slug: str) -> Theme | None:
+    return Theme.objects.filter(slug=slug).first()
+
+
 def themes_with_counts() -> QuerySet[Theme]:
     """Every theme with ``published_count``, the number of its published entries."""
     return Theme.objects.annotate(

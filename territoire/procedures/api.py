@@ -15,6 +15,7 @@ from territoire.core.api import PlainText, principal_of
 from territoire.core.models import Commune, User
 from territoire.core.pagination import ApiPagination
 from territoire.core.permissions import can, require
+from territoire.core.selectors import commune_find
 from territoire.procedures import selectors, workflow
 from territoire.procedures.models import FormVersion, Procedure, Request, RequestStatus
 
@@ -105,7 +106,7 @@ def _procedure(procedure: Procedure, version: FormVersion | None) -> dict[str, A
 def _commune(insee_code: str) -> Commune | None:
     if not insee_code:
         return None
-    commune = Commune.objects.filter(insee_code=insee_code).first()
+    commune = commune_find(insee_code=insee_code)
     if commune is None:
         raise Http404("Ce code INSEE n'est pas celui d'une commune de la CUA.")
     return commune
@@ -124,10 +125,7 @@ def catalogue(
     q: str = Query("", max_length=200, description="Recherche (accents et formes ignorés)"),
 ):
     procedures = selectors.catalogue(query=q, commune=_commune(commune))
-    # Each procedure's current version, in one query (the latest number wins).
-    latest: dict[int, FormVersion] = {}
-    for version in FormVersion.objects.filter(procedure__in=procedures).order_by("number"):
-        latest[version.procedure_id] = version
+    latest = selectors.latest_versions(procedures)
     return [_procedure(p, latest.get(p.pk)) for p in procedures]
 
 

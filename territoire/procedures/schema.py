@@ -22,6 +22,7 @@ from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 from territoire.core.forms import AccessibleFormMixin
+from territoire.core.selectors import commune_find
 
 FIELD_TYPES: dict[str, str] = {
     "text": "Texte",
@@ -385,9 +386,7 @@ def _shown(field: dict[str, Any], value: Any) -> str:
     if field["type"] == "checkbox":
         return "oui" if value else "non"
     if field["type"] == "commune":
-        from territoire.core.models import Commune
-
-        commune = Commune.objects.filter(insee_code=value).first()
+        commune = commune_find(insee_code=value)
         return commune.name if commune else str(value)
     if field["type"] == "file":
         return value.get("name", "") if isinstance(value, dict) else str(value)

@@ -3,6 +3,7 @@ queues (scoped to the communes where they process requests) and statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
@@ -17,6 +18,7 @@ from territoire.knowledge.text import terms
 from territoire.procedures.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
+    FormVersion,
     Procedure,
     ProcedureStatus,
     Request,
@@ -41,6 +43,14 @@ def catalogue(*, query: str = "", commune: Commune | None = None) -> list[Proced
         for procedure in procedures
         if wanted <= set(terms(f"{procedure.title} {procedure.summary} {procedure.service}"))
     ]
+
+
+def latest_versions(procedures: Iterable[Procedure]) -> dict[int, FormVersion]:
+    """Each procedure's current form version, in one query (the latest number wins)."""
+    latest: dict[int, FormVersion] = {}
+    for version in FormVersion.objects.filter(procedure__in=procedures).order_by("number"):
+        latest[version.procedure_id] = version
+    return latest
 
 
 def published_procedure(*, pk: int) -> Procedure:

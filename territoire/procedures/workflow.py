@@ -17,6 +17,7 @@ from django.utils import timezone
 from territoire.core.audit import audit_record, register_actions
 from territoire.core.models import ApiKey, Commune, User
 from territoire.core.permissions import Principal, can, require
+from territoire.core.selectors import commune_find
 from territoire.procedures import schema as schemas
 from territoire.procedures.attachments import check_upload
 from territoire.procedures.models import (
@@ -228,7 +229,7 @@ def routed_commune(request: Request) -> Commune | None:
         return procedure.commune
     field = schemas.commune_field(request.version.schema)
     code = request.data.get(field["name"]) if field else None
-    commune = Commune.objects.filter(insee_code=code).first() if code else None
+    commune = commune_find(insee_code=str(code or ""))
     if commune is None:
         raise ValidationError(
             "Indiquez votre commune dans le formulaire : c'est elle qui traite cette demande."

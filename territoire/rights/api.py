@@ -11,9 +11,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from territoire.core.api import person_of, principal_of
-from territoire.core.models import Commune
 from territoire.core.pagination import ApiPagination
 from territoire.core.permissions import require
+from territoire.core.selectors import commune_find
 from territoire.rights import engine, selectors
 from territoire.rights.catalogue import BENEFITS, CAUTION, CSS
 from territoire.rights.explain import explain
@@ -133,7 +133,7 @@ def _person(data: PersonIn) -> Person:
 def simulate(request: HttpRequest, body: SituationIn):
     """Computes with OpenFisca-France; nothing is stored."""
     principal_of(request)
-    if not Commune.objects.filter(insee_code=body.commune).exists():
+    if commune_find(insee_code=body.commune) is None:
         raise ValidationError({"commune": "Ce n'est pas une commune de la CUA."})
     unknown = set(body.current_benefits) - set(CURRENT_BENEFITS)
     if unknown or any(not 0 <= v <= 100_000 for v in body.current_benefits.values()):

@@ -30,6 +30,7 @@ from territoire.core.forms import attach_service_errors
 from territoire.core.models import Commune
 from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
+from territoire.core.selectors import commune_find
 from territoire.core.views import crumbs, person
 from territoire.rights import engine, selectors, services
 from territoire.rights.catalogue import CAUTION
@@ -165,7 +166,7 @@ def _simulate(request: HttpRequest):
     answers, _ = _complete(request)
     situation = build_situation(answers)
     result = engine.simulate(situation, current_period())
-    commune = Commune.objects.filter(insee_code=situation.depcom).first()
+    commune = commune_find(insee_code=situation.depcom)
     commune_id = commune.pk if commune else None
     today = date.today()
     local = [
