@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territoire.core.forms import attach_service_errors
-from territoire.core.models import Commune
 from territoire.core.permissions import can
+from territoire.core.selectors import commune_list
 from territoire.core.views import crumbs, person
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, workflow
@@ -57,7 +57,7 @@ def _own_request(request: HttpRequest, tracking: str) -> Request:
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    form = CatalogueForm(request.GET or None, communes=Commune.objects.all())
+    form = CatalogueForm(request.GET or None, communes=commune_list())
     query, commune = "", None
     if form.is_bound and form.is_valid():
         query, commune = form.cleaned_data["q"], form.cleaned_data["commune"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from territoire.core.models import Role
+from territoire.core.models import Commune, Role
 from territoire.core.permissions import Principal, commune_ids_with_role
 from territoire.rights.models import (
     Detection,
@@ -21,6 +21,12 @@ from territoire.rights.permissions import ADVISERS, MODULE, STATS_READERS
 def _scope(qs: QuerySet, principal: Principal, roles=ADVISERS, field: str = "commune_id"):
     ids = commune_ids_with_role(principal, roles, module=MODULE)
     return qs if ids is None else qs.filter(**{f"{field}__in": ids})
+
+
+def adviser_communes(principal: Principal) -> QuerySet[Commune]:
+    """The communes whose households this adviser follows (every commune for the CUA)."""
+    ids = commune_ids_with_role(principal, ADVISERS, module=MODULE)
+    return Commune.objects.all() if ids is None else Commune.objects.filter(pk__in=ids)
 
 
 def local_aids_for(commune_id: int | None) -> QuerySet[LocalAid]:

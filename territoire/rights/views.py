@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 
 from territoire.core.exports import csv_response
 from territoire.core.forms import attach_service_errors
-from territoire.core.models import Commune
 from territoire.core.pagination import paginate
 from territoire.core.permissions import can, require
 from territoire.core.selectors import commune_find
@@ -286,14 +285,6 @@ def local_aids(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _managed_communes(request: HttpRequest):
-    from territoire.core.permissions import commune_ids_with_role
-    from territoire.rights.permissions import ADVISERS, MODULE
-
-    ids = commune_ids_with_role(request.user, ADVISERS, module=MODULE)
-    return Commune.objects.all() if ids is None else Commune.objects.filter(pk__in=ids)
-
-
 @login_required
 def local_aid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, "rights.manage_local_aids")
@@ -305,7 +296,7 @@ def local_aid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=aid,
         initial={"commune": aid.commune if aid else None},
-        communes=_managed_communes(request),
+        communes=selectors.adviser_communes(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "commune"}
