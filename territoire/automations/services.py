@@ -224,13 +224,19 @@ def _check_until(until: datetime, reason: str) -> None:
         raise ValidationError({"reason": "Indiquez le motif."})
 
 
-@transaction.atomic
-def rule_suspend(*, actor: User, rule: Rule, until: datetime, reason: str) -> Rule:
-    """Manual override: the rule does nothing until ``until`` (then resumes by itself)."""
-    require(actor, "automations.manage", rule)
-    _check_until(until, reason)
+def _hold(
+    rule: Rule,
+    *,
+    until: datetime | None,
+    reason: str,
+    command: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Hold the rule's own actions until ``until`` (None: resume), with the forced command
+    when the hold is a forced state. Suspension, forced state and resume write these four
+    fields together, so they never disagree."""
     rule.suspended_until, rule.suspension_reason = until, reason.strip()[:200]
-    rule.forced_command, rule.forced_params = "", {}
+    rule.forced_command, rule.forced_params = command, params or {}
     rule.save(
         update_fields=[
             "suspended_until",
@@ -240,6 +246,14 @@ def rule_suspend(*, actor: User, rule: Rule, until: datetime, reason: str) -> Ru
             "updated_at",
         ]
     )
+
+
+@transaction.atomic
+def rule_suspend(*, actor: User, rule: Rule, until: datetime, reason: str) -> Rule:
+    """Manual override: the rule does nothing until ``until`` (then resumes by itself)."""
+    require(actor, "automations.manage", rule)
+    _check_until(until, reason)
+    _hold(rule, until=until, reason=reason)
     audit_record(
         actor=actor,
         action="automations.rule_suspend",
@@ -253,17 +267,7 @@ def rule_suspend(*, actor: User, rule: Rule, until: datetime, reason: str) -> Ru
 @transaction.atomic
 def rule_resume(*, actor: User, rule: Rule) -> Rule:
     require(actor, "automations.manage", rule)
-    rule.suspended_until, rule.suspension_reason = None, ""
-    rule.forced_command, rule.forced_params = "", {}
-    rule.save(
-        update_fields=[
-            "suspended_until",
-            "suspension_reason",
-            "forced_command",
-            "forced_params",
-            "updated_at",
-        ]
-    )
+    _hold(rule, until=None, reason="")
     audit_record(actor=actor, action="automations.rule_resume", obj=rule, commune=rule.commune_id)
     return rule
 
@@ -395,17 +399,7 @@ def rule_force(
     if errors:
         raise ValidationError({"command": errors})
     with transaction.atomic():
-        rule.suspended_until, rule.suspension_reason = until, reason.strip()[:200]
-        rule.forced_command, rule.forced_params = command, params
-        rule.save(
-            update_fields=[
-                "suspended_until",
-                "suspension_reason",
-                "forced_command",
-                "forced_params",
-                "updated_at",
-            ]
-        )
+        _hold(rule, until=until, reason=reason, command=command, params=params)
         audit_record(
             actor=actor,
             action="automations.rule_force",
