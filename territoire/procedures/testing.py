@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from territoire.core.models import Commune
-from territoire.procedures.models import FormVersion, Procedure, ProcedureStatus
+from territoire.procedures import workflow
+from territoire.procedures.models import (
+    FormVersion,
+    Procedure,
+    ProcedureStatus,
+    Request,
+    RequestStatus,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"0" * 64
@@ -105,3 +115,20 @@ def make_procedure(
         procedure=procedure, number=1, schema=schema if schema is not None else sample_schema()
     )
     return procedure
+
+
+def sent(procedure: Procedure, email: str = "a@exemple.fr", days_ago: int = 0, **extra) -> Request:
+    """A sent request (fixture, written directly, as if submitted ``days_ago`` days ago)."""
+    at = timezone.now() - timedelta(days=days_ago)
+    return Request.objects.create(
+        procedure=procedure,
+        version=procedure.current_version,
+        commune=procedure.commune,
+        service=procedure.service,
+        tracking_number=workflow.new_tracking_number(),
+        email=email,
+        status=extra.pop("status", RequestStatus.SUBMITTED),
+        submitted_at=at,
+        due_at=(at + timedelta(days=procedure.delay_days)).date(),
+        **extra,
+    )

@@ -3,11 +3,8 @@ sort, bounded pagination), one request with its history, status changes through 
 workflow service (same rules, one audit entry, problem+json on refusal) and commune
 isolation for API keys and sessions."""
 
-from datetime import timedelta
-
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from territoire.core import services as core_services
 from territoire.core.models import AuditEntry, Role
@@ -17,27 +14,10 @@ from territoire.core.testing import (
     logged_in_client,
     person_with_role,
 )
-from territoire.procedures import workflow
 from territoire.procedures.models import ProcedureStatus, Request, RequestEvent, RequestStatus
-from territoire.procedures.testing import make_procedure
+from territoire.procedures.testing import make_procedure, sent
 
 pytestmark = pytest.mark.django_db
-
-
-def sent(procedure, email="a@exemple.fr", days_ago=0, **extra) -> Request:
-    at = timezone.now() - timedelta(days=days_ago)
-    return Request.objects.create(
-        procedure=procedure,
-        version=procedure.current_version,
-        commune=procedure.commune,
-        service=procedure.service,
-        tracking_number=workflow.new_tracking_number(),
-        email=email,
-        status=extra.pop("status", RequestStatus.SUBMITTED),
-        submitted_at=at,
-        due_at=(at + timedelta(days=procedure.delay_days)).date(),
-        **extra,
-    )
 
 
 def key_for(commune, module="procedures") -> dict[str, str]:

@@ -5,7 +5,6 @@ one audit entry per write, and commune isolation of every list and file."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from territoire.core.models import Role
 from territoire.core.testing import (
@@ -17,26 +16,9 @@ from territoire.core.testing import (
 from territoire.procedures import schema as schemas
 from territoire.procedures import selectors, services, workflow
 from territoire.procedures.models import Request, RequestStatus
-from territoire.procedures.testing import make_procedure
+from territoire.procedures.testing import make_procedure, sent
 
 pytestmark = pytest.mark.django_db
-
-
-def sent(procedure, email="a@exemple.fr", days_ago=0, **extra) -> Request:
-    """A sent request (fixture, written directly)."""
-    at = timezone.now() - timedelta(days=days_ago)
-    return Request.objects.create(
-        procedure=procedure,
-        version=procedure.current_version,
-        commune=procedure.commune,
-        service=procedure.service,
-        tracking_number=workflow.new_tracking_number(),
-        email=email,
-        status=extra.pop("status", RequestStatus.SUBMITTED),
-        submitted_at=at,
-        due_at=(at + timedelta(days=procedure.delay_days)).date(),
-        **extra,
-    )
 
 
 def test_queue_filters_sort_and_overdue(procedure, agent):
