@@ -44,7 +44,7 @@ from territoire.core.services import territory_load  # noqa: E402
 from territoire.sensors import services  # noqa: E402
 from territoire.sensors.consumer import Consumer, topic_of  # noqa: E402
 from territoire.sensors.models import RawUplink  # noqa: E402
-from territoire.sensors.testing import free_port, mosquitto  # noqa: E402
+from territoire.sensors.testing import Broker, free_port  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MQTT_MESSAGES", "30000"))
 HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
@@ -59,6 +59,12 @@ CONSUMER_BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "1000"))
 BROKER_INFLIGHT = int(os.environ.get("BENCH_BROKER_INFLIGHT", "2000"))
 MQTT_ONLY = os.environ.get("BENCH_MQTT_ONLY") == "1"  # skip the HTTP part
 PROFILE = os.environ.get("BENCH_PROFILE")  # file to write a cProfile of the consumer to
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) another process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def frame(pulses: int) -> str:
@@ -231,15 +237,20 @@ def main() -> None:
     messages = messages_of("bench", 0)
     inline_messages = messages_of("bench-inline", per_device)
     topic = topic_of(integration)
-    with mosquitto(inflight=BROKER_INFLIGHT) as (host, port):
+    broker = Broker(inflight=BROKER_INFLIGHT)
+    broker.start()
+    assert broker.process is not None
+    broker_pid, host, port = broker.process.pid, broker.host, broker.port
+    try:
         open_session(host, port, "bare", topic)
         open_session(host, port, "consumer", topic)
         open_session(host, port, "consumer-inline", topic_of(inline))
         publish(host, port, messages + inline_messages)  # queued for the persistent sessions
         load_before = os.getloadavg()[0]
-        cpu = time.process_time()
+        cpu, broker_cpu = time.process_time(), process_cpu(broker_pid)
         bare = bare_subscriber_rate(host, port, len(messages))
         bare_cpu = time.process_time() - cpu
+        bare_broker_cpu = process_cpu(broker_pid) - broker_cpu
         consumer = Consumer(
             integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
         )
@@ -252,10 +263,11 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        start, cpu = time.perf_counter(), time.process_time()
+        start, cpu, broker_cpu = time.perf_counter(), time.process_time(), process_cpu(broker_pid)
         stats = consumer.run(max_messages=len(messages), idle_timeout=30)
         ingest_rate = stats.messages / (time.perf_counter() - start)
         reader_cpu, writer_cpu = time.process_time() - cpu, stats.writer_cpu
+        consumer_broker_cpu = process_cpu(broker_pid) - broker_cpu
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(PROFILE)
@@ -272,6 +284,8 @@ def main() -> None:
         single_rate = single_stats.messages / (time.perf_counter() - start)
         single_cpu = time.process_time() - cpu
         load_after = os.getloadavg()[0]
+    finally:
+        broker.remove()
     assert RawUplink.objects.count() == 2 * len(messages), "every message stored"
     print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
     print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
@@ -293,6 +307,10 @@ def main() -> None:
         f"{single_cpu * per:.0f} µs. With a core each, the slower process sets the rate: ratio "
         f"{bare_cpu / max(reader_cpu, writer_cpu):.2f} (single process "
         f"{bare_cpu / single_cpu:.2f})"
+    )
+    print(
+        f"broker CPU per message: {bare_broker_cpu * per:.0f} µs delivering to the bare "
+        f"subscriber, {consumer_broker_cpu * per:.0f} µs to the consumer"
     )
     sys.stdout.flush()
     if MQTT_ONLY:

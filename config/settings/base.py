@@ -107,10 +107,16 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL or _default_db, conn_
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept (per thread), so the PRAGMAs below run once per connection and not
     # at every request, where setting the journal mode contends for the database lock.
+    # A page cache of up to 64 MB per connection (SQLite's default is 2 MB), filled only with
+    # pages actually read: ingestion writes into indexes (messages' unique keys, readings)
+    # whose hot pages outgrow 2 MB quickly, and each miss is a system call (≈ 15 % of the
+    # cost of storing an uplink, docs/benchmarks.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

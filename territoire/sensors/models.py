@@ -100,10 +100,19 @@ class RawUplink(models.Model):
 
     source = models.CharField(max_length=16, choices=Source.choices)
     dedup_key = models.CharField(max_length=120)
-    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="+")
-    dev_eui = models.CharField(max_length=16, db_index=True)
+    # Indexes here cost every uplink stored: only those that reads need (see Meta). No index
+    # on the integration: integrations are deactivated, never deleted, so PROTECT never looks.
+    integration = models.ForeignKey(
+        Integration, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    dev_eui = models.CharField(max_length=16)
     device = models.ForeignKey(
-        Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="uplinks"
+        Device,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="uplinks",
+        db_index=False,  # (device, received_at) serves
     )
     kind = models.CharField(max_length=16, default="up")
     received_at = models.DateTimeField()
@@ -117,9 +126,21 @@ class RawUplink(models.Model):
     class Meta:
         verbose_name = _("message reçu")
         constraints = [models.UniqueConstraint(fields=["source", "dedup_key"], name="uplink_once")]
+        # Most messages are stored and are read through their device; the few quarantined or
+        # waiting for their device to be registered have partial indexes of their own, which
+        # the stored ones never enter.
         indexes = [
-            models.Index(fields=["state", "received_at"]),
             models.Index(fields=["device", "received_at"]),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(state="quarantined"),
+                name="uplink_quarantined",
+            ),
+            models.Index(
+                fields=["dev_eui", "received_at"],
+                condition=models.Q(state="unregistered"),
+                name="uplink_unregistered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +172,10 @@ class Reading(models.Model):
     sent and ``delta`` the increase since the previous reading (resets handled)."""
 
     id = models.BigAutoField(primary_key=True)
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="readings")
+    # The unique constraint's index starts with the series: no second index on it.
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     at = models.DateTimeField()
     value = models.FloatField()
     delta = models.FloatField(null=True, blank=True)
@@ -174,7 +198,10 @@ class Rollup(models.Model):
     energetic mean of sound levels is 10·log10(energy / count)."""
 
     id = models.BigAutoField(primary_key=True)
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="rollups")
+    # The unique constraint's index starts with the series: no second index on it.
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     period = models.CharField(max_length=4, choices=Period.choices)
     start = models.DateTimeField()
     count = models.PositiveIntegerField()
@@ -198,7 +225,9 @@ class CommuneDay(models.Model):
     however many devices it has. Readings count for the commune of their device when they
     were stored."""
 
-    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique constraint's index starts with the commune
     quantity = models.CharField(max_length=50)
     start = models.DateTimeField()
     count = models.PositiveIntegerField()

@@ -340,8 +340,11 @@ class Command(BaseCommand):
         seen = [d.last_seen_at for d in devices if d.dev_eui in periodic]
         if not seen or any(at is None for at in seen):
             return start
+        # By device, not DevEUI: (device, received_at) is the index messages are read by.
         earliest = RawUplink.objects.filter(
-            source=Source.CHIRPSTACK, dev_eui__in=periodic, kind="up"
+            source=Source.CHIRPSTACK,
+            device__in=[d for d in devices if d.dev_eui in periodic],
+            kind="up",
         ).aggregate(first=Min("received_at"))["first"]
         if earliest is None or earliest > start + RESUME_MARGIN:
             return start
