@@ -21,12 +21,13 @@ import logging
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from django.utils import timezone
 
 from territoire.sensors.integrations.chirpstack import chirpstack_topic, parse_chirpstack
 from territoire.sensors.integrations.events import PayloadError
@@ -67,8 +68,13 @@ class Consumer:
     own network thread would fight this one for the GIL on every message, so there is none:
     the kernel's socket buffer does the overlapping with the broker. A batch is as large as
     what has arrived meanwhile (one message when traffic is light, full batches while a
-    backlog drains). At most one batch is with the writer: the broker's
-    ``max_inflight_messages`` must allow two batches for the reading to go on meanwhile."""
+    backlog drains).
+
+    Up to ``ahead`` batches are with the writer at once, oldest first: while it stores one,
+    the next one already waits in the pipe, so that the writer never waits for this process
+    to notice its answer and send more (a full batch is handed ahead; a partial one only to
+    an idle writer). The broker's ``max_inflight_messages`` must allow ``ahead + 1`` batches
+    for the reading to go on meanwhile."""
 
     def __init__(
         self,
@@ -82,20 +88,22 @@ class Consumer:
         password: str | None = None,
         reconnect_delays: tuple[float, float] = (1.0, 30.0),
         writer_process: bool = True,
+        ahead: int = 2,
     ):
         self.integration = integration
         self.batch_size = batch_size
+        self.ahead = ahead
         self.stats = ConsumerStats()
         # The batch being read: each message's (id, QoS), parsed as it arrives (while the
         # writer stores the previous batch), and the unparsable ones with their reason.
         self._pending: list[tuple[int, int]] = []
         self._events: list = []
         self._unreadable: list[tuple[bytes, str]] = []
-        # The batch with the writer: its message ids, and the connection they were read on
-        # (after a reconnection the broker numbers its redeliveries anew).
-        self._handed: list[tuple[int, int]] | None = None
-        self._handed_on = 0
+        # The batches with the writer, oldest first: their message ids, and the connection
+        # they were read on (after a reconnection the broker numbers its redeliveries anew).
+        self._handed: deque[tuple[list[tuple[int, int]], int]] = deque()
         self._connection = 0
+        self._now = datetime.now(UTC)  # arrival time of what is being read (see _read)
         self.writer: WriterProcess | InlineWriter = (
             WriterProcess(integration.pk) if writer_process else InlineWriter(integration)
         )
@@ -174,11 +182,11 @@ class Consumer:
             while not self._stop.is_set():
                 if (
                     idle_timeout is not None
-                    and self._handed is None
+                    and not self._handed
                     and time.monotonic() - idle_since > idle_timeout
                 ):
                     break
-                if self._handed is not None and self.writer.ready():
+                if self._handed and self.writer.ready():
                     self._committed()
                     idle_since = time.monotonic()
                     if on_batch:
@@ -187,7 +195,7 @@ class Consumer:
                         break
                     continue
                 if self.client.socket() is None and not self._connect():
-                    if self._handed is not None:  # its answer first, then the back-off
+                    if self._handed:  # their answers first, then the back-off
                         self._committed()
                         continue
                     self._stop.wait(delay)  # back off before the next attempt
@@ -199,15 +207,11 @@ class Consumer:
                     self._forget_pending()
                     self._connection += 1
                     continue
-                if (
-                    self._pending
-                    and self._handed is None
-                    and (len(self._pending) >= self.batch_size or not more)
-                ):
+                if self._may_hand_over(more):
                     self._hand_over()
                     idle_since = time.monotonic()
                 self.client.loop_misc()  # keep-alive pings
-            while self._handed is not None:  # its commit is acknowledged before leaving
+            while self._handed:  # their commits are acknowledged before leaving
                 self._committed()
         finally:
             self._stop.set()
@@ -236,14 +240,17 @@ class Consumer:
             return None
         full = len(self._pending) >= self.batch_size
         watched: list[Any] = [] if full else [sock]
-        if self._handed is not None:
+        if self._handed:
             watched.append(self.writer)
-        waiting = self._pending and self._handed is None
+        waiting = self._pending and not self._handed
         readable, _, _ = select.select(watched, [], [], 0 if waiting else timeout)
         if full:
             return True
-        if self._handed is not None:
+        if self._handed:
             readable = [ready for ready in readable if ready is sock]
+        # One clock reading for what arrived together (the default time of events without
+        # their own): the current time per message costs more than parsing the rest.
+        self._now = datetime.now(UTC)
         while readable and len(self._pending) < self.batch_size:
             if self.client.loop_read() != mqtt.MQTT_ERR_SUCCESS:
                 return None
@@ -253,22 +260,29 @@ class Consumer:
             readable, _, _ = select.select([sock], [], [], 0)
         return bool(readable)
 
+    def _may_hand_over(self, more: bool) -> bool:
+        """Whether the batch read goes to the writer now: a full one while the writer has
+        room ahead, a partial one (nothing more waiting) only when the writer is idle."""
+        if not self._pending or self.client.socket() is None:
+            return False
+        if not self._handed:
+            return len(self._pending) >= self.batch_size or not more
+        return len(self._handed) < self.ahead and len(self._pending) >= self.batch_size
+
     def _hand_over(self) -> None:
         """Send the batch read (and already parsed) to the writer."""
         self.stats.rejected += len(self._unreadable)
         self.writer.submit(self._events, self._unreadable)
-        self._handed, self._handed_on = self._pending, self._connection
+        self._handed.append((self._pending, self._connection))
         self._forget_pending()
 
     def _committed(self) -> None:
-        """Wait for the writer's commit of the batch handed over, hand it the next batch if
-        one is waiting (so that it does not wait for the acknowledgements), then acknowledge
-        the committed one."""
-        assert self._handed is not None
+        """Wait for the writer's commit of the oldest batch handed over, hand it the next
+        batch if it would otherwise wait for the acknowledgements, then acknowledge the
+        committed one."""
         written = self.writer.result()
-        mids, on = self._handed, self._handed_on
-        self._handed = None
-        if self._pending and self.client.socket() is not None:
+        mids, on = self._handed.popleft()
+        if self._may_hand_over(more=False):
             self._hand_over()
         # Committed: now, and only now, the broker may forget these messages. Not if they
         # were read on a connection since lost: the broker delivers them again anyway, and
@@ -289,7 +303,7 @@ class Consumer:
             body = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError("Le message n'est pas un JSON valide.", reason="not_json") from exc
-        now = timezone.now()
+        now = self._now
         if self.integration.source == Source.CHIRPSTACK:
             _app, _dev, event = chirpstack_topic(message.topic)
             return parse_chirpstack(event, body, now=now), text

@@ -21,7 +21,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,20 +55,36 @@ COUNTER_WRAP = 2**32
 CHUNK = 400  # rows per INSERT: well under SQLite's limit on bound parameters
 
 Event = Uplink | StatusEvent | OtherEvent
-# What ingestion reads of devices and series; anything else stays deferred.
-DEVICE_FIELDS = (
-    "id",
-    "dev_eui",
-    "tts_device_id",
-    "commune",
-    "model",
-    "last_seen_at",
-    "battery",
-    "rssi",
-    "snr",
-    "gateway_id",
-)
-SERIES_FIELDS = ("id", "device", "quantity", "kind", "last_at", "last_value")
+
+
+# What ingestion reads and updates of devices and series, as plain objects: model instances
+# cost more to build and to read than the SELECT that fetches them (docs/benchmarks.md).
+@dataclass(slots=True)
+class DeviceState:
+    id: int
+    dev_eui: str
+    tts_device_id: str
+    commune_id: int
+    model: str
+    last_seen_at: datetime | None
+    battery: float | None
+    rssi: float | None
+    snr: float | None
+    gateway_id: str
+
+
+@dataclass(slots=True)
+class SeriesState:
+    id: int
+    device_id: int
+    quantity: str
+    kind: str
+    last_at: datetime | None
+    last_value: float | None
+
+
+_DEVICE_COLUMNS = ", ".join(f.name for f in fields(DeviceState))
+_SERIES_COLUMNS = ", ".join(f.name for f in fields(SeriesState))
 
 
 @dataclass
@@ -93,7 +109,7 @@ class _Item:
     event: Event
     body: dict | str  # as parsed, or its JSON text as received
     raw_id: int | None = None  # set when replaying an archived uplink
-    device: Device | None = None
+    device: DeviceState | None = None
     state: str = UplinkState.STORED
     reason: str = ""
     new: bool = False  # archived now (not a redelivery)
@@ -229,7 +245,9 @@ def replay(raw_uplinks: Iterable[RawUplink], parse=parse_archived) -> BatchRepor
             _resolve(integrations[integration_id], items)
             for item in items:
                 RawUplink.objects.filter(pk=item.raw_id or 0).update(
-                    state=item.state, reason=item.reason[:255], device=item.device
+                    state=item.state,
+                    reason=item.reason[:255],
+                    device_id=item.device.id if item.device else None,
                 )
             _store(items)
             report.add(_counts(items))
@@ -264,26 +282,10 @@ def quarantine_unreadable(integration: Integration, raw: bytes, reason: str) -> 
 def _resolve(integration: Integration, items: list[_Item]) -> None:
     """Find each event's device and decode its payload; set the state it will be kept in."""
     eui = list({item.event.dev_eui for item in items if item.event.dev_eui})
-    devices = (
-        {
-            d.dev_eui: d
-            for d in fetch(Device, DEVICE_FIELDS, f"dev_eui IN ({placeholders(eui)})", eui)
-        }
-        if eui
-        else {}
-    )
+    devices = {d.dev_eui: d for d in devices_by("dev_eui", eui)}
     # TTS names some events by device_id only (no DevEUI).
     names = list({getattr(i.event, "device_id", "") for i in items if not i.event.dev_eui} - {""})
-    by_name = (
-        {
-            d.tts_device_id: d
-            for d in fetch(
-                Device, DEVICE_FIELDS, f"tts_device_id IN ({placeholders(names)})", names
-            )
-        }
-        if names
-        else {}
-    )
+    by_name = {d.tts_device_id: d for d in devices_by("tts_device_id", names)}
     for item in items:
         device = devices.get(item.event.dev_eui) or by_name.get(
             getattr(item.event, "device_id", "")
@@ -472,14 +474,27 @@ def _counter_delta(
     return value  # reset: counting started again from zero
 
 
-def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
+def devices_by(column: str, values: list[str]) -> list[DeviceState]:
+    """The devices whose ``column`` (dev_eui or tts_device_id) is one of ``values``."""
+    if not values:
+        return []
+    rows = _select(
+        f"SELECT {_DEVICE_COLUMNS} FROM {Device._meta.db_table} WHERE {column} IN ({{}})", values
+    )
+    return [DeviceState(*row[:5], _aware(row[5]), *row[6:]) for row in rows]
+
+
+def _series_for(items: list[_Item]) -> dict[tuple[int, str], SeriesState]:
     """The series of every (device, quantity) in the batch, created when new."""
     devices = {item.device.id: item.device for item in items if item.device}
     ids = list(devices)
 
-    def load() -> dict[tuple[int, str], Series]:
-        where = f"device_id IN ({placeholders(ids)})"
-        return {(s.device_id, s.quantity): s for s in fetch(Series, SERIES_FIELDS, where, ids)}
+    def load() -> dict[tuple[int, str], SeriesState]:
+        rows = _select(
+            f"SELECT {_SERIES_COLUMNS} FROM {Series._meta.db_table} WHERE device_id IN ({{}})",
+            ids,
+        )
+        return {(row[1], row[2]): SeriesState(*row[:4], _aware(row[4]), row[5]) for row in rows}
 
     existing = load()
     missing = []
@@ -501,7 +516,9 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], Series]:
     return existing
 
 
-def _roll_up(inserted: list[tuple[Any, ...]], series: dict[int, Series], places: Places) -> None:
+def _roll_up(
+    inserted: list[tuple[Any, ...]], series: dict[int, SeriesState], places: Places
+) -> None:
     """Add the inserted readings to their hourly and daily rollups (additive upsert)."""
     points: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for series_id, at, value, delta in inserted:
@@ -668,6 +685,28 @@ def fetch(model, fields: Sequence[str], where: str, params: Sequence[Any]) -> li
             rows = [_with_datetimes(row, stamps) for row in rows]
     attnames = [field.attname for field in columns]
     return [model.from_db(connection.alias, attnames, row) for row in rows]
+
+
+def _select(sql: str, params: list[Any]) -> list[tuple]:
+    """Rows of a SELECT whose one ``{}`` is replaced by a placeholder per parameter. On
+    SQLite through the driver's own cursor, as ``_insert_returning`` does."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        cursor = connection.connection.cursor()
+        cursor.execute(sql.format(", ".join(["?"] * len(params))), params)
+        return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(placeholders(params)), params)
+        return cursor.fetchall()
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime column as read: SQLite gives naive UTC (or text), PostgreSQL aware."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _with_datetimes(row: tuple, positions: list[int]) -> tuple:

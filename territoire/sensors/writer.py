@@ -22,12 +22,14 @@ run in a thread of a process that holds database connections and other threads' 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -142,7 +144,7 @@ class InlineWriter:
     def __init__(self, integration: Any):
         self.integration = integration
         self.process: Any = None
-        self._written: WrittenBatch | None = None
+        self._written: deque[WrittenBatch] = deque()  # answers not yet asked for, oldest first
 
     def start(self) -> None:
         self.process = "inline"
@@ -153,17 +155,15 @@ class InlineWriter:
         for payload, reason in unreadable:
             ingest.quarantine_unreadable(self.integration, payload, reason)
         report = ingest.ingest(self.integration, events) if events else ingest.BatchReport()
-        self._written = WrittenBatch(
-            len(events) + len(unreadable), report.stored, report.duplicates
+        self._written.append(
+            WrittenBatch(len(events) + len(unreadable), report.stored, report.duplicates)
         )
 
     def ready(self) -> bool:
-        return self._written is not None
+        return bool(self._written)
 
     def result(self, timeout: float | None = None) -> WrittenBatch:
-        written, self._written = self._written, None
-        assert written is not None
-        return written
+        return self._written.popleft()
 
     def close(self) -> None:
         self.process = None
@@ -198,6 +198,11 @@ def _main(
     except Exception as exc:  # noqa: BLE001 - told to the consumer, which stops
         conn.send(("error", repr(exc)))
         return
+    # What start-up created (Django, the apps, the integration) lives as long as the process:
+    # frozen, the cyclic garbage collector stops scanning it at each full collection, which
+    # the allocations of every batch trigger (about 5 % of the writer's time, measured).
+    gc.collect()
+    gc.freeze()
     started = time.process_time()
     conn.send(("ready",))
     while True:

@@ -304,18 +304,23 @@ def test_concurrent_callers_share_commits_and_each_gets_its_own_report(arras):
 
 
 def test_the_lean_lookup_gives_what_the_orm_gives(client, chirpstack, meter):
-    """Ingestion reads devices with a plain SELECT: same values, datetimes aware, the fields
-    it does not need deferred rather than wrong."""
-    from territoire.sensors.ingest import DEVICE_FIELDS, fetch
+    """Ingestion reads devices with a plain SELECT into plain objects: the same values as
+    the ORM's, datetimes aware."""
+    from territoire.sensors.ingest import devices_by
 
     _, secret = chirpstack
     assert post(client, secret, up(data=em300_di(10000))).status_code == 200
     orm = Device.objects.get(pk=meter.pk)
-    (lean,) = fetch(Device, DEVICE_FIELDS, "dev_eui = %s", [meter.dev_eui])
+    (lean,) = devices_by("dev_eui", [meter.dev_eui])
     assert lean.last_seen_at == orm.last_seen_at and lean.last_seen_at.tzinfo is not None
-    assert (lean.commune_id, lean.model, lean.battery) == (orm.commune_id, orm.model, 92)
-    assert lean.get_deferred_fields() >= {"name", "tags"}
-    assert lean.name == orm.name  # loaded on demand
+    assert (lean.id, lean.commune_id, lean.model, lean.battery) == (
+        orm.pk,
+        orm.commune_id,
+        orm.model,
+        92,
+    )
+    assert (lean.rssi, lean.snr, lean.gateway_id) == (orm.rssi, orm.snr, orm.gateway_id)
+    assert devices_by("dev_eui", []) == [] and devices_by("dev_eui", ["0" * 16]) == []
 
 
 def test_listeners_hear_of_new_readings_after_commit_only(
