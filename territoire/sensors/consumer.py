@@ -16,6 +16,7 @@ takes the batches in the order they arrived, so a device's uplinks are stored in
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import select
@@ -41,6 +42,15 @@ TOPICS: dict[str, str] = {
     Source.CHIRPSTACK: "application/{app}/device/+/event/+",
     Source.TTS: "v3/{app}/devices/+/up",
 }
+
+
+def settle_memory() -> None:
+    """Once a long-running process has started: what start-up created (Django, the apps)
+    lives as long as the process, so the cyclic garbage collector is told to stop scanning
+    it at each full collection, which the allocations of every batch trigger (about 5 % of
+    the time of the consumer and of its writer, docs/benchmarks.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def topic_of(integration: Integration) -> str:

@@ -22,7 +22,6 @@ run in a thread of a process that holds database connections and other threads' 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
@@ -190,6 +189,7 @@ def _main(
     from django.db import connection
 
     from territoire.sensors import ingest
+    from territoire.sensors.consumer import settle_memory
     from territoire.sensors.models import Integration
 
     connection.settings_dict["NAME"] = database_name
@@ -198,11 +198,7 @@ def _main(
     except Exception as exc:  # noqa: BLE001 - told to the consumer, which stops
         conn.send(("error", repr(exc)))
         return
-    # What start-up created (Django, the apps, the integration) lives as long as the process:
-    # frozen, the cyclic garbage collector stops scanning it at each full collection, which
-    # the allocations of every batch trigger (about 5 % of the writer's time, measured).
-    gc.collect()
-    gc.freeze()
+    settle_memory()
     started = time.process_time()
     conn.send(("ready",))
     while True:

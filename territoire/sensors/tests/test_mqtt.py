@@ -303,3 +303,31 @@ def test_each_integration_listens_to_its_own_application_only(arras):
     assert topic_of(Integration(source="tts", mqtt_application="cua@ttn")) == (
         "v3/cua@ttn/devices/+/up"
     )
+
+
+@pytest.mark.django_db
+def test_a_full_batch_goes_ahead_to_a_busy_writer_a_partial_one_waits_for_an_idle_one(
+    water_network, monkeypatch
+):
+    """The writer always has the next full batch waiting in its pipe while it stores one, so
+    it never waits for the consumer; a partial batch (nothing more to read) goes only to an
+    idle writer, so that a trickle is not split into many small transactions."""
+    integration, _ = water_network
+    consumer = Consumer(integration, batch_size=3, ahead=2)
+    monkeypatch.setattr(consumer.client, "socket", lambda: object())  # as if connected
+
+    def read(count: int) -> None:
+        consumer._pending = [(mid, 1) for mid in range(count)]
+
+    read(2)
+    assert consumer._may_hand_over(more=False)  # an idle writer takes what there is
+    assert not consumer._may_hand_over(more=True)  # unless more is waiting to be read
+    consumer._handed.append(([(1, 1)], 0))  # one batch with the writer
+    assert not consumer._may_hand_over(more=False)
+    read(3)
+    assert consumer._may_hand_over(more=True)  # a full batch goes ahead
+    consumer._handed.append(([(2, 1)], 0))  # two batches with the writer: none more
+    assert not consumer._may_hand_over(more=True)
+    monkeypatch.setattr(consumer.client, "socket", lambda: None)
+    consumer._handed.clear()
+    assert not consumer._may_hand_over(more=False)  # nothing goes while disconnected

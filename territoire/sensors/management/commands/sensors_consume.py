@@ -5,7 +5,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territoire.sensors.consumer import Consumer
+from territoire.sensors.consumer import Consumer, settle_memory
 from territoire.sensors.models import Integration
 
 
@@ -19,7 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default=None)
         parser.add_argument("--username", default=None)
         parser.add_argument("--password", default=None)
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=2000,
+            help="Most messages stored in one transaction while a backlog drains; the "
+            "broker's max_inflight_messages should hold three batches (docs/sensors.md)",
+        )
         parser.add_argument("--max-messages", type=int, default=None)
         parser.add_argument(
             "--idle-timeout",
@@ -43,6 +49,7 @@ class Command(BaseCommand):
             password=options["password"],
         )
         signal.signal(signal.SIGTERM, lambda *_: consumer.stop())
+        settle_memory()
         stats = consumer.run(
             max_messages=options["max_messages"], idle_timeout=options["idle_timeout"]
         )
