@@ -62,6 +62,7 @@ DEVICES = 100
 CONSUMER_BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "2000"))
 BROKER_INFLIGHT = int(os.environ.get("BENCH_BROKER_INFLIGHT", str(3 * CONSUMER_BATCH)))
 MQTT_ONLY = os.environ.get("BENCH_MQTT_ONLY") == "1"  # skip the HTTP part
+ROUNDS = int(os.environ.get("BENCH_MQTT_ROUNDS", "3"))
 PROFILE = os.environ.get("BENCH_PROFILE")  # file to write a cProfile of the consumer to
 
 
@@ -115,7 +116,7 @@ def publish(host, port, messages):
     client.disconnect()
 
 
-def bare_subscriber_rate(host, port, count) -> float:
+def bare_subscriber_rate(host, port, count, *, client_id: str) -> float:
     """Messages per second the broker delivers to a subscriber that does nothing."""
     received = threading.Event()
     state = {"n": 0, "first": 0.0, "last": 0.0}
@@ -128,7 +129,7 @@ def bare_subscriber_rate(host, port, count) -> float:
             state["last"] = time.perf_counter()
             received.set()
 
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bare", clean_session=False)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
     client.on_message = on_message
     start = time.perf_counter()
     client.connect(host, port)
@@ -207,9 +208,6 @@ def main() -> None:
     arras = Commune.objects.get(insee_code="62041")
     admin = User.objects.create_user(email="admin@arras.fr", password="x")
     Membership.objects.create(user=admin, role=Role.COMMUNE_ADMIN, commune=arras)
-    integration, secret = services.integration_create(
-        actor=admin, name="bench", source="chirpstack", commune=arras
-    )
     euis = [f"70b3d5e75e{n:06x}" for n in range(DEVICES)]
     for eui in euis:
         services.device_register(
@@ -217,16 +215,16 @@ def main() -> None:
             commune=arras,
             data=services.DeviceData(dev_eui=eui, name=eui, model="milesight-em300-di"),
         )
-    # The same consumer storing in its own process (one core, `writer_process=False`), on the
-    # same broker and database in the same run: what the writer process brings. Its own
-    # integration, topic and later uplinks, so that it stores as much as the other.
-    inline = services.integration_create(
-        actor=admin, name="bench-inline", source="chirpstack", commune=arras
-    )[0]
-    integration.mqtt_application, inline.mqtt_application = "bench", "bench-inline"
-    integration.save(update_fields=["mqtt_application"])
-    inline.save(update_fields=["mqtt_application"])
     per_device = MESSAGES // DEVICES
+
+    def integration_for(application: str):
+        """An integration of its own topic (ChirpStack's application), and its secret."""
+        found, secret = services.integration_create(
+            actor=admin, name=application, source="chirpstack", commune=arras
+        )
+        found.mqtt_application = application
+        found.save(update_fields=["mqtt_application"])
+        return found, secret
 
     def messages_of(application: str, first: int) -> list[tuple[str, bytes]]:
         return [
@@ -238,46 +236,79 @@ def main() -> None:
             for eui in euis
         ]
 
-    messages = messages_of("bench", 0)
-    inline_messages = messages_of("bench-inline", per_device)
-    topic = topic_of(integration)
+    # Each round: the bare subscriber drains the round's messages, then the consumer drains
+    # the same messages from its own session, right after, so that both see the machine in
+    # the same state; the ratio is the median of the rounds' (this virtual machine's speed
+    # drifts by tens of percent over a minute). Each round has its own topic and later
+    # uplinks of the same devices, as a live network would send them.
+    rounds = [integration_for(f"bench-{k}") for k in range(ROUNDS)]
+    secret = rounds[0][1]
+    round_messages = [messages_of(f"bench-{k}", k * per_device) for k in range(ROUNDS)]
+    # The same consumer storing in its own process (one core, `writer_process=False`), once:
+    # what the writer process brings.
+    inline = integration_for("bench-inline")[0]
+    inline_messages = messages_of("bench-inline", ROUNDS * per_device)
     broker = Broker(inflight=BROKER_INFLIGHT)
     broker.start()
     assert broker.process is not None
     broker_pid, host, port = broker.process.pid, broker.host, broker.port
+    results = []
     try:
-        open_session(host, port, "bare", topic)
-        open_session(host, port, "consumer", topic)
+        for k, (integration, _) in enumerate(rounds):
+            open_session(host, port, f"bare-{k}", topic_of(integration))
+            open_session(host, port, f"consumer-{k}", topic_of(integration))
         open_session(host, port, "consumer-inline", topic_of(inline))
-        publish(host, port, messages + inline_messages)  # queued for the persistent sessions
-        # As the sensors_consume command does once started; before both measurements, so that
+        # Queued for the persistent sessions: the publisher's speed is not measured.
+        publish(host, port, [m for batch in round_messages for m in batch] + inline_messages)
+        # As the sensors_consume command does once started; before all measurements, so that
         # the bare subscriber, in this same process, has the same garbage collection.
         settle_memory()
         load_before = os.getloadavg()[0]
-        cpu, broker_cpu = time.process_time(), process_cpu(broker_pid)
-        bare = bare_subscriber_rate(host, port, len(messages))
-        bare_cpu = time.process_time() - cpu
-        bare_broker_cpu = process_cpu(broker_pid) - broker_cpu
-        consumer = Consumer(
-            integration, host=host, port=port, client_id="consumer", batch_size=CONSUMER_BATCH
-        )
-        # Its writer process's start-up (a fresh interpreter importing Django, about a second)
-        # is not counted, as the bare subscriber's interpreter start-up is not.
-        consumer.start_writer()
         profiler = None
-        if PROFILE:  # a cProfile of the consumer's run (slows it down: not a figure)
-            import cProfile
+        for k, (integration, _) in enumerate(rounds):
+            count = len(round_messages[k])
+            cpu, broker_cpu = time.process_time(), process_cpu(broker_pid)
+            bare = bare_subscriber_rate(host, port, count, client_id=f"bare-{k}")
+            bare_cpu = time.process_time() - cpu
+            bare_broker_cpu = process_cpu(broker_pid) - broker_cpu
+            consumer = Consumer(
+                integration,
+                host=host,
+                port=port,
+                client_id=f"consumer-{k}",
+                batch_size=CONSUMER_BATCH,
+            )
+            # Its writer process's start-up (a fresh interpreter importing Django, about a
+            # second) is not counted, as the bare subscriber's interpreter start-up is not.
+            consumer.start_writer()
+            if PROFILE and k == 0:  # a cProfile of one consumer run (slower: not a figure)
+                import cProfile
 
-            profiler = cProfile.Profile()
-            profiler.enable()
-        start, cpu, broker_cpu = time.perf_counter(), time.process_time(), process_cpu(broker_pid)
-        stats = consumer.run(max_messages=len(messages), idle_timeout=30)
-        ingest_rate = stats.messages / (time.perf_counter() - start)
-        reader_cpu, writer_cpu = time.process_time() - cpu, stats.writer_cpu
-        consumer_broker_cpu = process_cpu(broker_pid) - broker_cpu
-        if profiler is not None:
-            profiler.disable()
-            profiler.dump_stats(PROFILE)
+                profiler = cProfile.Profile()
+                profiler.enable()
+            start = time.perf_counter()
+            cpu, broker_cpu = time.process_time(), process_cpu(broker_pid)
+            stats = consumer.run(max_messages=count, idle_timeout=30)
+            rate = stats.messages / (time.perf_counter() - start)
+            reader_cpu, writer_cpu = time.process_time() - cpu, stats.writer_cpu
+            consumer_broker_cpu = process_cpu(broker_pid) - broker_cpu
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(PROFILE)
+                profiler = None
+            results.append(
+                {
+                    "bare": bare,
+                    "rate": rate,
+                    "batches": stats.batches,
+                    "per": 1e6 / count,
+                    "bare_cpu": bare_cpu,
+                    "reader_cpu": reader_cpu,
+                    "writer_cpu": writer_cpu,
+                    "bare_broker_cpu": bare_broker_cpu,
+                    "consumer_broker_cpu": consumer_broker_cpu,
+                }
+            )
         single = Consumer(
             inline,
             host=host,
@@ -293,32 +324,38 @@ def main() -> None:
         load_after = os.getloadavg()[0]
     finally:
         broker.remove()
-    assert RawUplink.objects.count() == 2 * len(messages), "every message stored"
-    print(f"database: {connection.vendor}; {len(messages):,} MQTT messages, {DEVICES} devices")
-    print(f"bare subscriber (same broker, QoS 1): {bare:,.0f} msg/s")
+    stored = RawUplink.objects.count()
+    assert stored == (ROUNDS + 1) * per_device * DEVICES, "every message stored"
     print(
-        f"consumer end to end (decode, store, rollups, commit, ack): {ingest_rate:,.0f} "
-        f"uplinks/s; ratio {ingest_rate / bare:.2f} ({stats.batches} batches)"
+        f"database: {connection.vendor}; {ROUNDS} rounds of {MESSAGES:,} MQTT messages, "
+        f"{DEVICES} devices, batches of {CONSUMER_BATCH:,}, broker window {BROKER_INFLIGHT:,}"
+    )
+    for k, r in enumerate(results, 1):
+        per = r["per"]
+        print(
+            f"round {k}: bare subscriber (same broker, QoS 1) {r['bare']:,.0f} msg/s; consumer "
+            f"end to end (decode, store, rollups, commit, ack) {r['rate']:,.0f} uplinks/s; "
+            f"ratio {r['rate'] / r['bare']:.2f} ({r['batches']} batches). CPU per message: bare "
+            f"subscriber {r['bare_cpu'] * per:.0f} µs; consumer process "
+            f"{r['reader_cpu'] * per:.0f} µs + writer process {r['writer_cpu'] * per:.0f} µs; "
+            f"broker {r['bare_broker_cpu'] * per:.0f} µs to the bare subscriber, "
+            f"{r['consumer_broker_cpu'] * per:.0f} µs to the consumer"
+        )
+    ratios = sorted(r["rate"] / r["bare"] for r in results)
+    median = ratios[len(ratios) // 2]
+    middle = next(r for r in results if r["rate"] / r["bare"] == median)
+    print(
+        f"median round: bare subscriber {middle['bare']:,.0f} msg/s, consumer end to end "
+        f"{middle['rate']:,.0f} uplinks/s; ratio {median:.2f} (rounds: "
+        f"{', '.join(f'{x:.2f}' for x in ratios)})"
     )
     print(
-        f"same, storing in the consumer's own process (no writer process): {single_rate:,.0f} "
-        f"uplinks/s; ratio {single_rate / bare:.2f}"
+        f"same, storing in the consumer's own process (no writer process), once: "
+        f"{single_rate:,.0f} uplinks/s; {single_cpu * 1e6 / len(inline_messages):.0f} µs CPU "
+        f"per message; ratio {single_rate / middle['bare']:.2f} against the median round's "
+        "bare subscriber"
     )
     print(f"load average (1 min) before/after the MQTT part: {load_before:.1f}/{load_after:.1f}")
-    # CPU time per message barely depends on the machine's load, unlike the rates: what each
-    # side would reach with a core of its own (the broker's CPU is not counted on either side).
-    per = 1e6 / len(messages)
-    print(
-        f"CPU per message: bare subscriber {bare_cpu * per:.0f} µs; consumer process "
-        f"{reader_cpu * per:.0f} µs + writer process {writer_cpu * per:.0f} µs; single process "
-        f"{single_cpu * per:.0f} µs. With a core each, the slower process sets the rate: ratio "
-        f"{bare_cpu / max(reader_cpu, writer_cpu):.2f} (single process "
-        f"{bare_cpu / single_cpu:.2f})"
-    )
-    print(
-        f"broker CPU per message: {bare_broker_cpu * per:.0f} µs delivering to the bare "
-        f"subscriber, {consumer_broker_cpu * per:.0f} µs to the consumer"
-    )
     sys.stdout.flush()
     if MQTT_ONLY:
         return

@@ -344,3 +344,44 @@ def test_listeners_hear_of_new_readings_after_commit_only(
         assert heard == []
     finally:
         listeners._LISTENERS.remove(listener)
+
+
+def _events(*bodies):
+    from territoire.sensors.integrations.chirpstack import parse_chirpstack
+
+    return [(parse_chirpstack("up", body, now=T0), json.dumps(body)) for body in bodies]
+
+
+def test_decoded_ahead_the_values_are_those_ingestion_would_decode(chirpstack, meter):
+    """The MQTT consumer decodes a batch while its writer stores the previous one: same
+    values, under the device's model; unknown devices and undecodable payloads are left to
+    ingestion, which gives the reason."""
+    from territoire.sensors import ingest
+
+    integration, _ = chirpstack
+    events = _events(
+        up(data=em300_di(10000)),
+        up(data=base64.b64encode(b"\xff\xff").decode(), at=T0 + timedelta(minutes=15)),
+        up("70b3d5e75e000999", data=em300_di(5)),
+    )
+    decoded = ingest.predecode(events)
+    assert decoded == [("milesight-em300-di", {"battery": 92.0, "impulsions": 10000.0}), None, None]
+    report = ingest.ingest(integration, events, decoded)
+    assert (report.stored, report.quarantined, report.unregistered) == (1, 1, 1)
+    assert Series.objects.get(device=meter, quantity="impulsions").last_value == 10000
+
+
+def test_values_decoded_under_a_model_the_device_no_longer_has_are_decoded_again(
+    chirpstack, meter
+):
+    from territoire.sensors import ingest
+
+    integration, _ = chirpstack
+    events = _events(up(data=em300_di(10000)))
+    decoded = ingest.predecode(events)
+    Device.objects.filter(pk=meter.pk).update(model="milesight-em300-th")  # changed meanwhile
+    report = ingest.ingest(integration, events, decoded)
+    assert report.stored == 0 and report.quarantined == 1
+    raw = RawUplink.objects.get()
+    assert raw.state == UplinkState.QUARANTINED and raw.reason.startswith("Décodage impossible")
+    assert not Series.objects.filter(device=meter, quantity="impulsions").exists()
