@@ -13,7 +13,6 @@ that were actually inserted, so a redelivered message never counts twice.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import json
@@ -117,27 +116,12 @@ class _Item:
     at_db: Any = None  # the event's instant as handed to the database, once converted
     readings: int = 0
     values: dict[str, float] = field(default_factory=dict)
-    decoded: Decoded | None = None  # see predecode
 
 
-# An uplink's values as decoded ahead of ingestion, with the device model they were decoded
-# under (``predecode``).
-Decoded = tuple[str, dict[str, float]]
-
-
-def ingest(
-    integration: Integration,
-    events: Sequence[tuple[Event, dict | str]],
-    decoded: Sequence[Decoded | None] | None = None,
-) -> BatchReport:
+def ingest(integration: Integration, events: Sequence[tuple[Event, dict | str]]) -> BatchReport:
     """Archive, decode and store a batch of (event, body) from one integration; the body is
-    the parsed JSON or, better, its text as received (archived as is). ``decoded`` is what
-    ``predecode`` gave for these events, if it was called."""
-    items = [_Item(event, body) for event, body in events]
-    if decoded is not None:
-        for item, values in zip(items, decoded, strict=True):
-            item.decoded = values
-    job = _Job(integration, items)
+    the parsed JSON or, better, its text as received (archived as is)."""
+    job = _Job(integration, [_Item(event, body) for event, body in events])
     if job.items:
         _run([job])
     return job.report
@@ -319,63 +303,24 @@ def _resolve(integration: Integration, items: list[_Item]) -> None:
         if not isinstance(event, Uplink):
             item.state = UplinkState.IGNORED
             continue
-        if item.decoded is not None and item.decoded[0] == device.model:
-            item.values = item.decoded[1]  # decoded ahead under the model the device has
-            continue
         try:
-            item.values = decode_values(device.model, event)
+            item.values = {
+                k: float(v)
+                for k, v in get_codec(device.model).decode(event.f_port, event.payload).items()
+            }
         except KeyError:
             item.state = UplinkState.QUARANTINED
             item.reason = f"Modèle de capteur sans décodeur : {device.model}"
         except DecodeError as exc:
             item.state = UplinkState.QUARANTINED
             item.reason = f"Décodage impossible : {exc}"[:255]
-        except _NotFinite as exc:
-            item.state = UplinkState.QUARANTINED
-            item.reason = f"Valeur non finie : {exc}"
         else:
-            if not item.values:
+            bad = [k for k, v in item.values.items() if not math.isfinite(v)]
+            if bad:
+                item.state = UplinkState.QUARANTINED
+                item.reason = f"Valeur non finie : {', '.join(bad)}"
+            elif not item.values:
                 item.state = UplinkState.IGNORED
-
-
-class _NotFinite(ValueError):
-    """A codec gave an infinite or NaN value (the names of the quantities in the message)."""
-
-
-def decode_values(model: str, uplink: Uplink) -> dict[str, float]:
-    """An uplink's measurements under a device model: KeyError for a model without codec,
-    DecodeError for a payload the codec refuses, _NotFinite for values no reading can hold."""
-    values = {
-        k: float(v) for k, v in get_codec(model).decode(uplink.f_port, uplink.payload).items()
-    }
-    bad = [k for k, v in values.items() if not math.isfinite(v)]
-    if bad:
-        raise _NotFinite(", ".join(bad))
-    return values
-
-
-def predecode(events: Sequence[tuple[Event, dict | str]]) -> list[Decoded | None]:
-    """Decode a batch's uplinks ahead of ``ingest``, in another process than the one that
-    stores them: the MQTT consumer does it while its writer stores the previous batch
-    (docs/sensors.md). Each uplink is decoded under the model its device has now;
-    ``ingest`` uses the values only if the device still has that model when it stores the
-    uplink, and decodes again otherwise (and for what could not be decoded here, so that
-    the reason is given in one place)."""
-    euis = list({event.dev_eui for event, _ in events if isinstance(event, Uplink)})
-    if not euis:
-        return [None] * len(events)
-    models = dict(
-        _select(f"SELECT dev_eui, model FROM {Device._meta.db_table} WHERE dev_eui IN ({{}})", euis)
-    )
-    decoded: list[Decoded | None] = []
-    for event, _ in events:
-        model = models.get(event.dev_eui) if isinstance(event, Uplink) else None
-        values = None
-        if model is not None:
-            with contextlib.suppress(KeyError, DecodeError, _NotFinite):
-                values = (model, decode_values(model, event))  # type: ignore[arg-type]
-        decoded.append(values)
-    return decoded
 
 
 def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:

@@ -90,14 +90,12 @@ class WriterProcess:
         assert self.conn is not None
         return self.conn.fileno()
 
-    def submit(
-        self, events: list, unreadable: list[tuple[bytes, str]], decoded: list | None = None
-    ) -> None:
-        """Hand a batch over: (event, body text) pairs, bodies that could not be parsed with
-        the reason, to be kept in quarantine, and what ``ingest.predecode`` gave, if called."""
+    def submit(self, events: list, unreadable: list[tuple[bytes, str]]) -> None:
+        """Hand a batch over: (event, body text) pairs, and bodies that could not be parsed
+        with the reason, to be kept in quarantine."""
         assert self.conn is not None
         try:
-            self.conn.send((events, unreadable, decoded))
+            self.conn.send((events, unreadable))
         except OSError as exc:
             raise WriterError(f"the writer process went away ({exc})") from exc
 
@@ -150,16 +148,12 @@ class InlineWriter:
     def start(self) -> None:
         self.process = "inline"
 
-    def submit(
-        self, events: list, unreadable: list[tuple[bytes, str]], decoded: list | None = None
-    ) -> None:
+    def submit(self, events: list, unreadable: list[tuple[bytes, str]]) -> None:
         from territoire.sensors import ingest
 
         for payload, reason in unreadable:
             ingest.quarantine_unreadable(self.integration, payload, reason)
-        report = (
-            ingest.ingest(self.integration, events, decoded) if events else ingest.BatchReport()
-        )
+        report = ingest.ingest(self.integration, events) if events else ingest.BatchReport()
         self._written.append(
             WrittenBatch(len(events) + len(unreadable), report.stored, report.duplicates)
         )
@@ -214,11 +208,11 @@ def _main(
             return
         if batch is None:
             return
-        events, unreadable, decoded = batch
+        events, unreadable = batch
         try:
             for payload, reason in unreadable:
                 ingest.quarantine_unreadable(integration, payload, reason)
-            report = ingest.ingest(integration, events, decoded) if events else ingest.BatchReport()
+            report = ingest.ingest(integration, events) if events else ingest.BatchReport()
         except Exception as exc:  # noqa: BLE001 - the consumer stops without acknowledging
             log.exception("The sensor writer could not store a batch")
             conn.send(("error", repr(exc)))
