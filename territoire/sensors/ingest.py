@@ -544,29 +544,41 @@ def add_to_buckets(
     their start in UTC."""
     sound = kind == Kind.SOUND_LEVEL
     # Keyed by the hour's number since the epoch: one time-zone conversion per hour, not per
-    # point (a year of 15-minute data is 35,040 points and 8,760 hours).
+    # point (a year of 15-minute data is 35,040 points and 8,760 hours). Points come in
+    # chronological order, so most fall in the previous point's hour: its two buckets are
+    # kept at hand rather than looked up again.
     periods: dict[int, tuple[datetime, datetime]] = {}
+    last_number = None
+    hourly: list[float] = []
+    daily: list[float] = []
     for at, value in points:
         number = int(at.timestamp()) // 3600
-        found = periods.get(number)
-        if found is None:
-            hour = datetime.fromtimestamp(number * 3600, UTC)
-            local = hour.astimezone(PARIS).replace(hour=0, minute=0)
-            found = periods[number] = (hour, local.astimezone(UTC))
-        hour, day = found
         energy = 10 ** (value / 10) if sound else 0.0
-        for key in ((series_id, "hour", hour), (series_id, "day", day)):
-            bucket = buckets.get(key)
-            if bucket is None:
-                buckets[key] = [1, value, value, value, energy]
-            else:
-                bucket[0] += 1
-                bucket[1] += value
-                if value < bucket[2]:
-                    bucket[2] = value
-                if value > bucket[3]:
-                    bucket[3] = value
-                bucket[4] += energy
+        if number != last_number:
+            found = periods.get(number)
+            if found is None:
+                hour = datetime.fromtimestamp(number * 3600, UTC)
+                local = hour.astimezone(PARIS).replace(hour=0, minute=0)
+                found = periods[number] = (hour, local.astimezone(UTC))
+            last_number = number
+            hourly = buckets.setdefault((series_id, "hour", found[0]), [])
+            daily = buckets.setdefault((series_id, "day", found[1]), [])
+        _add(hourly, value, energy)
+        _add(daily, value, energy)
+
+
+def _add(bucket: list[float], value: float, energy: float) -> None:
+    """Count a point in a bucket: count, total, minimum, maximum, energy."""
+    if not bucket:
+        bucket.extend((1, value, value, value, energy))
+        return
+    bucket[0] += 1
+    bucket[1] += value
+    if value < bucket[2]:
+        bucket[2] = value
+    if value > bucket[3]:
+        bucket[3] = value
+    bucket[4] += energy
 
 
 Buckets = dict[tuple[int, str, datetime], list[float]]
