@@ -331,3 +331,63 @@ def test_a_full_batch_goes_ahead_to_a_busy_writer_a_partial_one_waits_for_an_idl
     monkeypatch.setattr(consumer.client, "socket", lambda: None)
     consumer._handed.clear()
     assert not consumer._may_hand_over(more=False)  # nothing goes while disconnected
+
+
+class _Socket:
+    """What the consumer's acknowledgements do with paho's socket."""
+
+    def __init__(self, fail: bool = False):
+        self.fail, self.sent, self.shut, self.blocking = fail, b"", False, None
+
+    def settimeout(self, seconds):
+        self.blocking = True
+
+    def setblocking(self, flag):
+        self.blocking = flag
+
+    def sendall(self, data):
+        if self.fail:
+            raise TimeoutError("timed out")
+        self.sent += data
+
+    def shutdown(self, how):
+        self.shut = True
+
+
+@pytest.mark.django_db
+def test_a_batchs_acknowledgements_are_one_write_of_mqtt_pubacks(water_network, monkeypatch):
+    integration, _ = water_network
+    consumer = Consumer(integration)
+    sock = _Socket()
+    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
+    consumer._acknowledge([(1, 1), (258, 1), (7, 0)])  # a QoS 0 message has none
+    assert sock.sent == bytes([0x40, 2, 0, 1, 0x40, 2, 1, 2])
+    assert sock.blocking is False and not sock.shut  # paho's socket left non-blocking
+
+
+@pytest.mark.django_db
+def test_acknowledgements_that_cannot_be_written_end_the_connection(water_network, monkeypatch):
+    """Part of a PUBACK may have gone: the connection is ended, so that paho's next read
+    reports it lost; the broker will deliver the batch again (harmless: the archive)."""
+    integration, _ = water_network
+    consumer = Consumer(integration)
+    sock = _Socket(fail=True)
+    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
+    consumer._acknowledge([(1, 1)])
+    assert sock.shut and sock.blocking is False
+
+
+@pytest.mark.django_db
+def test_acknowledgements_go_through_paho_when_it_has_a_packet_of_its_own_to_write(
+    water_network, monkeypatch
+):
+    integration, _ = water_network
+    consumer = Consumer(integration)
+    sock = _Socket()
+    acked = []
+    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
+    monkeypatch.setattr(consumer.client, "want_write", lambda: True)
+    monkeypatch.setattr(consumer.client, "ack", lambda mid, qos: acked.append((mid, qos)))
+    monkeypatch.setattr(consumer.client, "loop_write", lambda: 0)
+    consumer._acknowledge([(1, 1), (2, 1)])
+    assert acked == [(1, 1), (2, 1)] and sock.sent == b""
