@@ -46,10 +46,10 @@ from territoire.sensors.consumer import Consumer, settle_memory, topic_of  # noq
 from territoire.sensors.models import RawUplink  # noqa: E402
 from territoire.sensors.testing import Broker, free_port  # noqa: E402
 
-# Enough messages for a sustained rate: with batches of 2,000, filling and draining the
-# pipeline (the first batch read with nothing stored meanwhile, the last stored with nothing
-# read) is a few percent of the run, not a quarter of it as with 30,000.
-MESSAGES = int(os.environ.get("BENCH_MQTT_MESSAGES", "100000"))
+# Per round. Enough messages for a sustained rate: with batches of 2,000, filling and draining
+# the pipeline (the first batch read with nothing stored meanwhile, the last stored with
+# nothing read) is a few percent of the round, not a quarter of it as with 30,000 in all.
+MESSAGES = int(os.environ.get("BENCH_MQTT_MESSAGES", "50000"))
 HTTP_REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "3000"))
 HTTP_CLIENTS = int(os.environ.get("BENCH_HTTP_CLIENTS", "8"))
 HTTP_WORKERS = os.environ.get("BENCH_HTTP_WORKERS", "2")
@@ -62,7 +62,7 @@ DEVICES = 100
 CONSUMER_BATCH = int(os.environ.get("BENCH_CONSUMER_BATCH", "2000"))
 BROKER_INFLIGHT = int(os.environ.get("BENCH_BROKER_INFLIGHT", str(3 * CONSUMER_BATCH)))
 MQTT_ONLY = os.environ.get("BENCH_MQTT_ONLY") == "1"  # skip the HTTP part
-ROUNDS = int(os.environ.get("BENCH_MQTT_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_MQTT_ROUNDS", "5"))
 PROFILE = os.environ.get("BENCH_PROFILE")  # file to write a cProfile of the consumer to
 
 
@@ -236,11 +236,14 @@ def main() -> None:
             for eui in euis
         ]
 
-    # Each round: the bare subscriber drains the round's messages, then the consumer drains
-    # the same messages from its own session, right after, so that both see the machine in
-    # the same state; the ratio is the median of the rounds' (this virtual machine's speed
-    # drifts by tens of percent over a minute). Each round has its own topic and later
-    # uplinks of the same devices, as a live network would send them.
+    # Each round: a bare subscriber drains the round's messages, the consumer drains the same
+    # messages from its own session, then a second bare subscriber from a third: the
+    # consumer is compared with the mean of the two bare rates around it, and the figure is
+    # the median of the rounds' ratios. This virtual machine's speed drifts by tens of
+    # percent within a minute (the bare subscriber's own CPU per message varies from 34 to 50
+    # µs in one run): bracketing each consumer run in time keeps the drift out of the ratio.
+    # Each round has its own topic and later uplinks of the same devices, as a live network
+    # would send them.
     rounds = [integration_for(f"bench-{k}") for k in range(ROUNDS)]
     secret = rounds[0][1]
     round_messages = [messages_of(f"bench-{k}", k * per_device) for k in range(ROUNDS)]
@@ -255,8 +258,8 @@ def main() -> None:
     results = []
     try:
         for k, (integration, _) in enumerate(rounds):
-            open_session(host, port, f"bare-{k}", topic_of(integration))
-            open_session(host, port, f"consumer-{k}", topic_of(integration))
+            for client_id in (f"bare-{k}", f"consumer-{k}", f"bare-after-{k}"):
+                open_session(host, port, client_id, topic_of(integration))
         open_session(host, port, "consumer-inline", topic_of(inline))
         # Queued for the persistent sessions: the publisher's speed is not measured.
         publish(host, port, [m for batch in round_messages for m in batch] + inline_messages)
@@ -296,9 +299,12 @@ def main() -> None:
                 profiler.disable()
                 profiler.dump_stats(PROFILE)
                 profiler = None
+            after = bare_subscriber_rate(host, port, count, client_id=f"bare-after-{k}")
             results.append(
                 {
-                    "bare": bare,
+                    "bare": (bare + after) / 2,
+                    "bare_before": bare,
+                    "bare_after": after,
                     "rate": rate,
                     "batches": stats.batches,
                     "per": 1e6 / count,
@@ -333,8 +339,9 @@ def main() -> None:
     for k, r in enumerate(results, 1):
         per = r["per"]
         print(
-            f"round {k}: bare subscriber (same broker, QoS 1) {r['bare']:,.0f} msg/s; consumer "
-            f"end to end (decode, store, rollups, commit, ack) {r['rate']:,.0f} uplinks/s; "
+            f"round {k}: bare subscriber (same broker, QoS 1) {r['bare']:,.0f} msg/s (before "
+            f"{r['bare_before']:,.0f}, after {r['bare_after']:,.0f}); consumer end to end "
+            f"(decode, store, rollups, commit, ack) {r['rate']:,.0f} uplinks/s; "
             f"ratio {r['rate'] / r['bare']:.2f} ({r['batches']} batches). CPU per message: bare "
             f"subscriber {r['bare_cpu'] * per:.0f} µs; consumer process "
             f"{r['reader_cpu'] * per:.0f} µs + writer process {r['writer_cpu'] * per:.0f} µs; "
