@@ -327,11 +327,11 @@ class Consumer:
         process's time at full rate, docs/benchmarks.md). A PUBACK is four bytes (MQTT 3.1.1,
         3.4): the packet type, its length 2, the message id. They go straight to the socket
         only when paho has nothing of its own waiting to be written, so that packets never
-        interleave; otherwise through paho, one by one."""
+        interleave, and over a plain or TLS socket; otherwise through paho, one by one."""
         sock = self.client.socket()
         if sock is None:
             return
-        if self.client.want_write():
+        if self.client.want_write() or not isinstance(sock, socket.socket):
             for mid, qos in mids:
                 self.client.ack(mid, qos)
             self.client.loop_write()

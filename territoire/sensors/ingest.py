@@ -481,7 +481,21 @@ def devices_by(column: str, values: list[str]) -> list[DeviceState]:
     rows = _select(
         f"SELECT {_DEVICE_COLUMNS} FROM {Device._meta.db_table} WHERE {column} IN ({{}})", values
     )
-    return [DeviceState(*row[:5], _aware(row[5]), *row[6:]) for row in rows]
+    return [
+        DeviceState(
+            id=row[0],
+            dev_eui=row[1],
+            tts_device_id=row[2],
+            commune_id=row[3],
+            model=row[4],
+            last_seen_at=_aware(row[5]),
+            battery=row[6],
+            rssi=row[7],
+            snr=row[8],
+            gateway_id=row[9],
+        )
+        for row in rows
+    ]
 
 
 def _series_for(items: list[_Item]) -> dict[tuple[int, str], SeriesState]:
@@ -494,7 +508,17 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], SeriesState]:
             f"SELECT {_SERIES_COLUMNS} FROM {Series._meta.db_table} WHERE device_id IN ({{}})",
             ids,
         )
-        return {(row[1], row[2]): SeriesState(*row[:4], _aware(row[4]), row[5]) for row in rows}
+        return {
+            (row[1], row[2]): SeriesState(
+                id=row[0],
+                device_id=row[1],
+                quantity=row[2],
+                kind=row[3],
+                last_at=_aware(row[4]),
+                last_value=row[5],
+            )
+            for row in rows
+        }
 
     existing = load()
     missing = []

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -333,22 +334,13 @@ def test_a_full_batch_goes_ahead_to_a_busy_writer_a_partial_one_waits_for_an_idl
     assert not consumer._may_hand_over(more=False)  # nothing goes while disconnected
 
 
-class _Socket:
-    """What the consumer's acknowledgements do with paho's socket."""
+class _UnwritableSocket(socket.socket):
+    """A socket whose writes time out; it records its shutdown."""
 
-    def __init__(self, fail: bool = False):
-        self.fail, self.sent, self.shut, self.blocking = fail, b"", False, None
+    shut = False
 
-    def settimeout(self, seconds):
-        self.blocking = True
-
-    def setblocking(self, flag):
-        self.blocking = flag
-
-    def sendall(self, data):
-        if self.fail:
-            raise TimeoutError("timed out")
-        self.sent += data
+    def sendall(self, data, flags=0):
+        raise TimeoutError("timed out")
 
     def shutdown(self, how):
         self.shut = True
@@ -358,11 +350,13 @@ class _Socket:
 def test_a_batchs_acknowledgements_are_one_write_of_mqtt_pubacks(water_network, monkeypatch):
     integration, _ = water_network
     consumer = Consumer(integration)
-    sock = _Socket()
-    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
-    consumer._acknowledge([(1, 1), (258, 1), (7, 0)])  # a QoS 0 message has none
-    assert sock.sent == bytes([0x40, 2, 0, 1, 0x40, 2, 1, 2])
-    assert sock.blocking is False and not sock.shut  # paho's socket left non-blocking
+    ours, broker_side = socket.socketpair()
+    with ours, broker_side:
+        ours.setblocking(False)  # as paho keeps it
+        monkeypatch.setattr(consumer.client, "socket", lambda: ours)
+        consumer._acknowledge([(1, 1), (258, 1), (7, 0)])  # a QoS 0 message has none
+        assert broker_side.recv(100) == bytes([0x40, 2, 0, 1, 0x40, 2, 1, 2])
+        assert ours.gettimeout() == 0.0  # left non-blocking for paho
 
 
 @pytest.mark.django_db
@@ -371,10 +365,10 @@ def test_acknowledgements_that_cannot_be_written_end_the_connection(water_networ
     reports it lost; the broker will deliver the batch again (harmless: the archive)."""
     integration, _ = water_network
     consumer = Consumer(integration)
-    sock = _Socket(fail=True)
-    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
-    consumer._acknowledge([(1, 1)])
-    assert sock.shut and sock.blocking is False
+    with _UnwritableSocket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        monkeypatch.setattr(consumer.client, "socket", lambda: sock)
+        consumer._acknowledge([(1, 1)])
+        assert sock.shut and sock.gettimeout() == 0.0
 
 
 @pytest.mark.django_db
@@ -383,11 +377,16 @@ def test_acknowledgements_go_through_paho_when_it_has_a_packet_of_its_own_to_wri
 ):
     integration, _ = water_network
     consumer = Consumer(integration)
-    sock = _Socket()
     acked = []
-    monkeypatch.setattr(consumer.client, "socket", lambda: sock)
-    monkeypatch.setattr(consumer.client, "want_write", lambda: True)
-    monkeypatch.setattr(consumer.client, "ack", lambda mid, qos: acked.append((mid, qos)))
-    monkeypatch.setattr(consumer.client, "loop_write", lambda: 0)
-    consumer._acknowledge([(1, 1), (2, 1)])
-    assert acked == [(1, 1), (2, 1)] and sock.sent == b""
+    ours, broker_side = socket.socketpair()
+    with ours, broker_side:
+        ours.setblocking(False)
+        monkeypatch.setattr(consumer.client, "socket", lambda: ours)
+        monkeypatch.setattr(consumer.client, "want_write", lambda: True)
+        monkeypatch.setattr(consumer.client, "ack", lambda mid, qos: acked.append((mid, qos)))
+        monkeypatch.setattr(consumer.client, "loop_write", lambda: 0)
+        consumer._acknowledge([(1, 1), (2, 1)])
+        assert acked == [(1, 1), (2, 1)]
+        broker_side.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            broker_side.recv(100)  # nothing written behind paho's back
