@@ -52,8 +52,8 @@ from territoire.core.services import territory_load  # noqa: E402
 from territoire.insights.models import Alert, AlertRule, Building  # noqa: E402
 from territoire.insights.services import alert_raise  # noqa: E402
 from territoire.sensors.history import Run, grid, load_history, series_of  # noqa: E402
-from territoire.sensors.ingest import db_datetime_converter  # noqa: E402
 from territoire.sensors.models import Device, Reading, Rollup  # noqa: E402
+from territoire.sensors.sql import db_datetime_converter  # noqa: E402
 
 DEVICES = int(os.environ.get("BENCH_INSIGHTS_DEVICES", "1000"))
 DAYS = int(os.environ.get("BENCH_INSIGHTS_DAYS", "365"))

@@ -43,9 +43,9 @@ from django.test import Client  # noqa: E402
 from territoire.core.models import Commune, Membership, Role, User  # noqa: E402
 from territoire.core.services import territory_load  # noqa: E402
 from territoire.sensors.history import Run, grid, load_history, series_of  # noqa: E402
-from territoire.sensors.ingest import db_datetime_converter  # noqa: E402
 from territoire.sensors.models import CommuneDay, Device, Reading, Rollup  # noqa: E402
 from territoire.sensors.selectors import commune_daily_totals  # noqa: E402
+from territoire.sensors.sql import db_datetime_converter  # noqa: E402
 
 DEVICES = int(os.environ.get("BENCH_HISTORY_DEVICES", "1000"))
 DAYS = int(os.environ.get("BENCH_HISTORY_DAYS", "365"))

@@ -26,13 +26,10 @@ from django.db import connection, transaction
 
 from territoire.sensors.codecs import get_codec
 from territoire.sensors.codecs.base import Kind
-from territoire.sensors.ingest import (
-    _counter_delta,
-    add_to_buckets,
-    db_datetime_converter,
-    roll_up_buckets,
-)
+from territoire.sensors.ingest import _counter_delta
 from territoire.sensors.models import Device, Reading, Series
+from territoire.sensors.rollups import add_to_buckets, roll_up_buckets
+from territoire.sensors.sql import db_datetime_converter
 
 
 @dataclass

@@ -19,12 +19,11 @@ import json
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,22 +36,26 @@ from territoire.sensors.integrations.chirpstack import parse_chirpstack
 from territoire.sensors.integrations.events import OtherEvent, StatusEvent, Uplink
 from territoire.sensors.integrations.tts import parse_tts
 from territoire.sensors.models import (
-    CommuneDay,
     Device,
     Integration,
     RawUplink,
     Reading,
-    Rollup,
     Series,
     Source,
     UplinkState,
 )
+from territoire.sensors.rollups import Places, add_to_buckets, roll_up_buckets
+from territoire.sensors.sql import (
+    aware,
+    db_datetime_converter,
+    insert_returning,
+    select_rows,
+    update_rows,
+)
 
-PARIS = ZoneInfo("Europe/Paris")
 # Device counters are unsigned 32-bit: a drop from near the top is a rollover, any other
 # drop is a reset (rejoin, battery change) and the new value is what was counted since.
 COUNTER_WRAP = 2**32
-CHUNK = 400  # rows per INSERT: well under SQLite's limit on bound parameters
 
 Event = Uplink | StatusEvent | OtherEvent
 
@@ -351,7 +354,7 @@ def _archive(integration: Integration, items: list[_Item]) -> list[_Item]:
             )
         )
     inserted = set(
-        _insert_returning(
+        insert_returning(
             RawUplink,
             [
                 "source",
@@ -427,7 +430,7 @@ def _store(items: list[_Item]) -> None:
             owner[(series_id, at_db)] = item
             if current.last_at is None or at >= current.last_at:
                 current.last_at, current.last_value = at, value
-    inserted = _insert_returning(
+    inserted = insert_returning(
         Reading,
         ["series_id", "at", "value", "delta"],
         rows,
@@ -445,7 +448,7 @@ def _store(items: list[_Item]) -> None:
     if listeners.has_listeners() and stored:
         news = [listeners.StoredReading(*row) for row in stored]
         transaction.on_commit(lambda: listeners.notify(news))
-    _update_rows(
+    update_rows(
         Series,
         ["last_at", "last_value"],
         [(s.last_at, s.last_value, s.id) for s in by_id.values() if s.id in pending],
@@ -478,7 +481,7 @@ def devices_by(column: str, values: list[str]) -> list[DeviceState]:
     """The devices whose ``column`` (dev_eui or tts_device_id) is one of ``values``."""
     if not values:
         return []
-    rows = _select(
+    rows = select_rows(
         f"SELECT {_DEVICE_COLUMNS} FROM {Device._meta.db_table} WHERE {column} IN ({{}})", values
     )
     return [
@@ -488,7 +491,7 @@ def devices_by(column: str, values: list[str]) -> list[DeviceState]:
             tts_device_id=row[2],
             commune_id=row[3],
             model=row[4],
-            last_seen_at=_aware(row[5]),
+            last_seen_at=aware(row[5]),
             battery=row[6],
             rssi=row[7],
             snr=row[8],
@@ -504,7 +507,7 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], SeriesState]:
     ids = list(devices)
 
     def load() -> dict[tuple[int, str], SeriesState]:
-        rows = _select(
+        rows = select_rows(
             f"SELECT {_SERIES_COLUMNS} FROM {Series._meta.db_table} WHERE device_id IN ({{}})",
             ids,
         )
@@ -514,7 +517,7 @@ def _series_for(items: list[_Item]) -> dict[tuple[int, str], SeriesState]:
                 device_id=row[1],
                 quantity=row[2],
                 kind=row[3],
-                last_at=_aware(row[4]),
+                last_at=aware(row[4]),
                 last_value=row[5],
             )
             for row in rows
@@ -557,114 +560,6 @@ def _roll_up(
     roll_up_buckets(buckets, places)
 
 
-def add_to_buckets(
-    buckets: dict[tuple[int, str, datetime], list[float]],
-    series_id: int,
-    kind: str,
-    points: Iterable[tuple[datetime, float]],
-) -> None:
-    """Aggregate a series' points into (series, "hour"|"day", start) buckets: count, total,
-    minimum, maximum, energy. Hours are UTC hours; days are local (Paris) days, given by
-    their start in UTC."""
-    sound = kind == Kind.SOUND_LEVEL
-    # Keyed by the hour's number since the epoch: one time-zone conversion per hour, not per
-    # point (a year of 15-minute data is 35,040 points and 8,760 hours). Points come in
-    # chronological order, so most fall in the previous point's hour: its two buckets are
-    # kept at hand rather than looked up again.
-    periods: dict[int, tuple[datetime, datetime]] = {}
-    last_number = None
-    hourly: list[float] = []
-    daily: list[float] = []
-    for at, value in points:
-        number = int(at.timestamp()) // 3600
-        energy = 10 ** (value / 10) if sound else 0.0
-        if number != last_number:
-            found = periods.get(number)
-            if found is None:
-                hour = datetime.fromtimestamp(number * 3600, UTC)
-                local = hour.astimezone(PARIS).replace(hour=0, minute=0)
-                found = periods[number] = (hour, local.astimezone(UTC))
-            last_number = number
-            hourly = buckets.setdefault((series_id, "hour", found[0]), [])
-            daily = buckets.setdefault((series_id, "day", found[1]), [])
-        _add(hourly, value, energy)
-        _add(daily, value, energy)
-
-
-def _add(bucket: list[float], value: float, energy: float) -> None:
-    """Count a point in a bucket: count, total, minimum, maximum, energy."""
-    if not bucket:
-        bucket.extend((1, value, value, value, energy))
-        return
-    bucket[0] += 1
-    bucket[1] += value
-    if value < bucket[2]:
-        bucket[2] = value
-    if value > bucket[3]:
-        bucket[3] = value
-    bucket[4] += energy
-
-
-Buckets = dict[tuple[int, str, datetime], list[float]]
-# Where each series' readings are counted for their commune: series id → (commune, quantity).
-Places = dict[int, tuple[int, str]]
-
-
-def roll_up_buckets(buckets: Buckets, places: Places) -> None:
-    """Merge buckets into the series rollups, and their daily buckets into the communes' days:
-    counts and sums add up, extremes widen."""
-    if not buckets:
-        return
-    to_db = db_datetime_converter()
-    _upsert_aggregates(
-        Rollup._meta.db_table,
-        ("series_id", "period", "start"),
-        [
-            (series_id, period, to_db(start), *v)
-            for (series_id, period, start), v in buckets.items()
-        ],
-    )
-    days: dict[tuple[int, str, datetime], list[float]] = {}
-    for (series_id, period, start), values in buckets.items():
-        if period != "day":
-            continue
-        commune_id, quantity = places[series_id]
-        merged = days.get((commune_id, quantity, start))
-        if merged is None:
-            days[(commune_id, quantity, start)] = list(values)
-        else:
-            merged[0] += values[0]
-            merged[1] += values[1]
-            merged[2] = min(merged[2], values[2])
-            merged[3] = max(merged[3], values[3])
-            merged[4] += values[4]
-    _upsert_aggregates(
-        CommuneDay._meta.db_table,
-        ("commune_id", "quantity", "start"),
-        [(commune_id, q, to_db(start), *v) for (commune_id, q, start), v in days.items()],
-    )
-
-
-def _upsert_aggregates(table: str, keys: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else ("LEAST", "GREATEST")
-    columns = (*keys, "count", "total", "minimum", "maximum", "energy")
-    # Table, column and function names come from the code, never from input.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-        f"count = {table}.count + excluded.count, "
-        f"total = {table}.total + excluded.total, "
-        f"minimum = {least}({table}.minimum, excluded.minimum), "
-        f"maximum = {greatest}({table}.maximum, excluded.maximum), "
-        f"energy = {table}.energy + excluded.energy"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def _update_health(items: list[_Item]) -> None:
     """Last seen, battery and radio quality of each device, from its latest event."""
     latest: dict[int, _Item] = {}
@@ -689,151 +584,11 @@ def _update_health(items: list[_Item]) -> None:
             best = max(radio, key=lambda r: r.rssi if r.rssi is not None else -1e9)
             device.rssi, device.snr, device.gateway_id = best.rssi, best.snr, best.gateway_id
         changed.append(device)
-    _update_rows(
+    update_rows(
         Device,
         ["last_seen_at", "battery", "rssi", "snr", "gateway_id"],
         [(d.last_seen_at, d.battery, d.rssi, d.snr, d.gateway_id, d.id) for d in changed],
     )
-
-
-# --- SQL helpers --------------------------------------------------------------------------
-
-
-def fetch(model, fields: Sequence[str], where: str, params: Sequence[Any]) -> list:
-    """Instances of ``model`` with only ``fields`` loaded (the others deferred), from a plain
-    SELECT: on the ingestion path, compiling an ORM query costs more than running it."""
-    meta = model._meta
-    wanted = {meta.get_field(name).attname for name in fields}
-    # Model.from_db expects the values in the model's own field order.
-    columns = [field for field in meta.concrete_fields if field.attname in wanted]
-    sql = (
-        f"SELECT {', '.join(field.column for field in columns)} FROM {meta.db_table} WHERE {where}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":
-        # SQLite hands datetimes back naive (UTC); the ORM would have made them aware.
-        stamps = [
-            i for i, field in enumerate(columns) if field.get_internal_type() == "DateTimeField"
-        ]
-        if stamps:
-            rows = [_with_datetimes(row, stamps) for row in rows]
-    attnames = [field.attname for field in columns]
-    return [model.from_db(connection.alias, attnames, row) for row in rows]
-
-
-def _select(sql: str, params: list[Any]) -> list[tuple]:
-    """Rows of a SELECT whose one ``{}`` is replaced by a placeholder per parameter. On
-    SQLite through the driver's own cursor, as ``_insert_returning`` does."""
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        cursor = connection.connection.cursor()
-        cursor.execute(sql.format(", ".join(["?"] * len(params))), params)
-        return cursor.fetchall()
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(placeholders(params)), params)
-        return cursor.fetchall()
-
-
-def _aware(value: Any) -> datetime | None:
-    """A datetime column as read: SQLite gives naive UTC (or text), PostgreSQL aware."""
-    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _with_datetimes(row: tuple, positions: list[int]) -> tuple:
-    values = list(row)
-    for i in positions:
-        value = values[i]
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            values[i] = value.replace(tzinfo=UTC)
-    return tuple(values)
-
-
-def placeholders(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _update_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """UPDATE … WHERE id = … for many rows with one prepared statement (Django's bulk_update
-    builds a CASE expression per row, which costs more than the ingestion itself)."""
-    if not rows:
-        return
-    assignments = ", ".join(f"{column} = %s" for column in columns)
-    sql = f"UPDATE {model._meta.db_table} SET {assignments} WHERE id = %s"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(_db_value(v) for v in row) for row in rows])
-
-
-def _insert_returning(model, columns, rows, *, conflict, returning, casts=None, adapted=False):
-    """INSERT … ON CONFLICT DO NOTHING RETURNING …, in chunks; returns the inserted rows'
-    ``returning`` values. SQLite (3.35+) and PostgreSQL both speak this SQL. ``casts`` adds a
-    cast after a column's placeholder; ``adapted`` says the values are already DB-ready."""
-    if not rows:
-        return []
-    table = model._meta.db_table
-    single = isinstance(returning, str)
-    wanted = [returning] if single else list(returning)
-    out: list[Any] = []
-    adapt = _db_value
-    # On SQLite, the driver's own cursor with its own placeholders: Django's wrapper rewrites
-    # every "%s" of a statement of thousands of parameters with a regular expression, which
-    # cost more than SQLite's execution of it. Same connection, same transaction.
-    sqlite = connection.vendor == "sqlite"
-    mark = "?" if sqlite else "%s"
-    row_sql = "(" + ", ".join(mark + (casts or {}).get(c, "") for c in columns) + ")"
-    statements: dict[int, str] = {}
-    connection.ensure_connection()
-    with nullcontext(connection.connection.cursor()) if sqlite else connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            sql = statements.get(len(chunk))
-            if sql is None:
-                sql = statements[len(chunk)] = (
-                    f"INSERT INTO {table} ({', '.join(columns)}) "
-                    f"VALUES {', '.join([row_sql] * len(chunk))} "
-                    f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-                    f"RETURNING {', '.join(wanted)}"
-                )
-            params = (
-                [value for row in chunk for value in row]
-                if adapted
-                else [adapt(value) for row in chunk for value in row]
-            )
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
-            out.extend(row[0] for row in fetched) if single else out.extend(fetched)
-    return out
-
-
-def _db_value(value: Any) -> Any:
-    return _db_datetime(value) if isinstance(value, datetime) else value
-
-
-def _db_datetime(value: datetime) -> Any:
-    return db_datetime_converter()(value)
-
-
-def _sqlite_datetime(value: datetime) -> str:
-    # What Django's SQLite backend stores (naive UTC text), without its per-call overhead.
-    if value.tzinfo is UTC:
-        return value.isoformat(sep=" ")[:-6]  # drop "+00:00"
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
-
-
-def db_datetime_converter() -> Callable[[datetime], Any]:
-    """How an aware datetime is handed to this database in raw SQL."""
-    return _sqlite_datetime if connection.vendor == "sqlite" else _as_is
 
 
 def _dedup_key(event: Event) -> str:

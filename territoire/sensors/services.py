@@ -19,7 +19,7 @@ from territoire.core.audit import audit_record, register_actions
 from territoire.core.auth import secret_digest
 from territoire.core.models import Commune, User
 from territoire.core.permissions import require
-from territoire.sensors import ingest
+from territoire.sensors import ingest, sql
 from territoire.sensors.codecs import CODECS, get_codec
 from territoire.sensors.models import Device, Integration, RawUplink, Source, UplinkState
 
@@ -66,7 +66,7 @@ def integration_authenticate(secret: str, source: str) -> Integration | None:
     if not secret:
         return None
     # Asked on every request of a network server: a plain SELECT, not an ORM query.
-    found = ingest.fetch(
+    found = sql.fetch(
         Integration,
         [f.attname for f in Integration._meta.concrete_fields],
         "secret_hash = %s AND source = %s AND is_active = %s",
