@@ -63,11 +63,7 @@ def aware(value: Any) -> datetime | None:
 def _with_datetimes(row: tuple, positions: list[int]) -> tuple:
     values = list(row)
     for i in positions:
-        value = values[i]
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            values[i] = value.replace(tzinfo=UTC)
+        values[i] = aware(values[i])
     return tuple(values)
 
 
